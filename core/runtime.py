@@ -1,0 +1,45 @@
+"""Where torch runs: the device, chosen once, and the CPU thread count, set deliberately."""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+
+def pick_device(preference: str | torch.device | None = "auto") -> torch.device:
+    """``"auto"``/None -> cuda > mps > cpu; an explicit name must be available or this raises."""
+    if preference in (None, "auto"):
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    device = torch.device(preference)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' was asked for but no CUDA GPU is available (torch sees none)")
+    if device.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ValueError("device 'mps' was asked for but Apple's MPS backend is not available")
+    return device
+
+
+def describe(device: torch.device) -> str:
+    """A line for people: which GPU, or the CPU and its thread count."""
+    if device.type == "cuda":
+        return f"GPU: {torch.cuda.get_device_name(device)}"
+    if device.type == "mps":
+        return "GPU: Apple MPS"
+    return f"CPU ({torch.get_num_threads()} torch thread{'s' if torch.get_num_threads() != 1 else ''})"
+
+
+def configure_threads(threads: int | None = None) -> int:
+    """Set torch's intra-op threads: ``HARMONICS_THREADS`` env var, else ``threads``, else 1.
+
+    One thread is the default because the models here are small and recurrent: on a 2-core machine
+    two threads were measured many times slower than one (synchronisation dominates the tiny matmuls).
+    ``benchmarks/`` measures this; raise it for large batches on a many-core CPU.
+    """
+    n = int(os.environ.get("HARMONICS_THREADS", threads or 1))
+    torch.set_num_threads(n)
+    return n

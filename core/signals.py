@@ -1,0 +1,265 @@
+"""Sums of harmonics: the signals every page, test and training run is made of.
+
+A signal is ``x[t] = sum_k a_k * m_k(t) * cos(2*pi*t / P_k + phi_k) (+ trend) (+ noise)`` for
+``t = 0 .. length-1`` (sample rate 1), where ``m_k`` is an optional piecewise-linear amplitude
+envelope. The cosine convention is deliberate: it is the one the DFT reports phases in
+(``core.spectral``), so a component's phase and the phase the DFT measures are the same number.
+
+Everything is drawn in one vectorised pass: parameters for all ``n`` signals are sampled at once on the
+CPU from a seeded ``torch.Generator`` (so a seed gives the same signals on every device), then the
+``[n, K, length]`` synthesis runs on the requested device.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+
+import torch
+
+__all__ = ["SignalSpec", "Components", "generate", "synthesize"]
+
+
+@dataclass(frozen=True)
+class SignalSpec:
+    """What kind of signals to draw. Defaults reproduce the classic study.
+
+    components: inclusive range of how many harmonics a signal has.
+    periods: inclusive range of their periods, in samples (>= 2: the Nyquist limit).
+    integer_periods: draw whole-number periods (the study) or any real period in the range.
+    noise: standard deviation of Gaussian noise added after peak normalisation (then re-normalised).
+    modulation: each component's amplitude follows a piecewise-linear envelope 1 -> r -> 1,
+        r ~ U[0.5, 2], apex at a random time: the amplitudes change inside the window.
+    trend: a linear trend whose total rise over the signal is drawn from U[-trend, trend].
+    length: samples per signal (lookback + horizon; 110 = 100 + 10 in the study).
+    """
+
+    components: tuple[int, int] = (3, 6)
+    periods: tuple[float, float] = (2, 99)
+    integer_periods: bool = True
+    noise: float = 0.0
+    modulation: bool = False
+    trend: float = 0.0
+    length: int = 110
+
+    def __post_init__(self) -> None:
+        # Accept lists (JSON round trips) but store tuples so the spec stays hashable.
+        object.__setattr__(self, "components", tuple(int(c) for c in self.components))
+        object.__setattr__(self, "periods", tuple(float(p) for p in self.periods))
+        lo, hi = self.components
+        if len(self.components) != 2 or lo < 1 or hi < lo:
+            raise ValueError(f"components must be a range (min, max) with 1 <= min <= max, got {self.components}")
+        plo, phi = self.periods
+        if len(self.periods) != 2 or plo < 2 or phi < plo:
+            raise ValueError(
+                f"periods must be a range (min, max) with 2 <= min <= max (a period under 2 samples is above "
+                f"the Nyquist frequency), got {self.periods}"
+            )
+        if self.integer_periods and math.floor(phi) < math.ceil(plo):
+            raise ValueError(f"periods {self.periods} contain no whole number; widen it or allow non-integer periods")
+        if not (self.noise >= 0 and math.isfinite(self.noise)):
+            raise ValueError(f"noise must be a finite standard deviation >= 0, got {self.noise}")
+        if not (self.trend >= 0 and math.isfinite(self.trend)):
+            raise ValueError(f"trend must be a finite size >= 0, got {self.trend}")
+        if int(self.length) != self.length or self.length < 1:
+            raise ValueError(f"length must be a whole number of samples >= 1, got {self.length}")
+
+    def to_dict(self) -> dict:
+        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SignalSpec:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown SignalSpec field(s): {sorted(unknown)}")
+        return cls(**data)
+
+
+@dataclass
+class Components:
+    """The harmonics of ``n`` signals, padded to ``K`` columns (``active`` marks the real ones).
+
+    Amplitudes are those of the returned signal (after peak normalisation), so
+    ``synthesize(components, length)`` gives back the noise-free signal.
+    modulation: peak ratio r of each component's envelope (1 = constant amplitude).
+    apex: where the envelope peaks, as a fraction of the length.
+    trend: total rise of the linear trend over the signal, per signal.
+    """
+
+    period: torch.Tensor  # [n, K]
+    amplitude: torch.Tensor  # [n, K]
+    phase: torch.Tensor  # [n, K], radians, cosine convention
+    active: torch.Tensor  # [n, K] bool
+    modulation: torch.Tensor = field(default=None)  # [n, K]
+    apex: torch.Tensor = field(default=None)  # [n, K]
+    trend: torch.Tensor = field(default=None)  # [n]
+
+    def __post_init__(self) -> None:
+        n, k = self.period.shape
+        like = self.period
+        if self.modulation is None:
+            self.modulation = torch.ones(n, k, dtype=like.dtype, device=like.device)
+        if self.apex is None:
+            self.apex = torch.full((n, k), 0.5, dtype=like.dtype, device=like.device)
+        if self.trend is None:
+            self.trend = torch.zeros(n, dtype=like.dtype, device=like.device)
+
+    def to(self, device: torch.device | str) -> Components:
+        return Components(**{f.name: getattr(self, f.name).to(device) for f in fields(self)})
+
+    def rows(self, i: int = 0) -> list[dict]:
+        """Signal ``i``'s active components as plain dicts (for tables and JSON)."""
+        keys = ("period", "amplitude", "phase", "modulation", "apex")
+        columns = [getattr(self, key)[i].cpu().tolist() for key in keys]
+        active = self.active[i].cpu().tolist()
+        return [dict(zip(keys, values, strict=True)) for values, on in zip(zip(*columns), active, strict=True) if on]
+
+    @classmethod
+    def from_rows(cls, rows: list[dict], trend: float = 0.0, dtype: torch.dtype = torch.float64) -> Components:
+        """One signal from a list of ``{"period", "amplitude", "phase"[, "modulation", "apex"]}`` dicts."""
+        if not rows:
+            raise ValueError("a signal needs at least one component")
+        for i, r in enumerate(rows):
+            if not r.get("period", 0) >= 2:
+                raise ValueError(f"component {i + 1}: period must be >= 2 samples, got {r.get('period')}")
+            if not math.isfinite(r.get("amplitude", math.nan)):
+                raise ValueError(f"component {i + 1}: amplitude must be a number, got {r.get('amplitude')}")
+        col = lambda key, default: torch.tensor([[float(r.get(key, default)) for r in rows]], dtype=dtype)  # noqa: E731
+        return cls(
+            period=col("period", 2),
+            amplitude=col("amplitude", 0),
+            phase=col("phase", 0),
+            active=torch.ones(1, len(rows), dtype=torch.bool),
+            modulation=col("modulation", 1),
+            apex=col("apex", 0.5),
+            trend=torch.tensor([float(trend)], dtype=dtype),
+        )
+
+
+def _envelope(modulation: torch.Tensor, apex: torch.Tensor, length: int, t: torch.Tensor) -> torch.Tensor:
+    """Piecewise-linear 1 -> r -> 1 with the peak at ``apex * (length - 1)``: [n, K] -> [n, K, length]."""
+    top = (apex * max(length - 1, 1)).unsqueeze(-1)  # [n, K, 1]
+    end = float(max(length - 1, 1))
+    rise = (t / top.clamp_min(1e-9)).clamp(max=1.0)
+    fall = ((end - t) / (end - top).clamp_min(1e-9)).clamp(max=1.0)
+    ramp = torch.where(t <= top, rise, fall)  # 0 at the ends, 1 at the apex
+    return 1.0 + (modulation.unsqueeze(-1) - 1.0) * ramp
+
+
+_TABLE_MAX_PERIOD = 4096
+
+
+def _synthesize_integer_periods(
+    period: torch.Tensor, amplitude: torch.Tensor, phase: torch.Tensor, t: torch.Tensor
+) -> torch.Tensor:
+    """Fast path for whole-number periods: one matrix product instead of an [n, K, L] cosine.
+
+    a*cos(w*t + phi) = (a*cos phi)*cos(w*t) - (a*sin phi)*sin(w*t); summing the coefficients of equal
+    periods into one column per period turns the synthesis into [n, P] @ [P, L] against a table of
+    cos/sin(2*pi*t/P). On the study's signals (up to 44 components) this is ~10x faster than the
+    direct cosine of every component.
+    """
+    width = int(period.max()) + 1
+    cos_coef = torch.zeros(period.shape[0], width, dtype=t.dtype, device=t.device)
+    sin_coef = torch.zeros_like(cos_coef)
+    cos_coef.scatter_add_(1, period, amplitude * torch.cos(phase))
+    sin_coef.scatter_add_(1, period, amplitude * torch.sin(phase))
+    p = torch.arange(width, dtype=t.dtype, device=t.device).clamp_min(1).unsqueeze(1)  # [P, 1]
+    angle = 2 * math.pi * torch.remainder(t.unsqueeze(0), p) / p  # [P, L]; remainder keeps angles small
+    return cos_coef @ torch.cos(angle) - sin_coef @ torch.sin(angle)
+
+
+def synthesize(components: Components, length: int, start: int = 0) -> torch.Tensor:
+    """Evaluate the noise-free signals at ``t = start .. start+length-1``: -> [n, length].
+
+    ``start`` lets a caller extend a signal past the samples it was drawn with (the true future).
+    The envelope is defined over ``[0, envelope_length)``; past it the amplitude stays at 1.
+    """
+    p = components.period
+    t = torch.arange(start, start + length, device=p.device, dtype=p.dtype)  # [L]
+    amp = components.amplitude * components.active  # [n, K]
+    modulated = bool((components.modulation != 1).any())
+    if not modulated and bool((p == p.round()).all()) and float(p.max()) <= _TABLE_MAX_PERIOD:
+        x = _synthesize_integer_periods(p.long(), amp, components.phase, t)
+    else:
+        angle = 2 * math.pi * t / p.unsqueeze(-1) + components.phase.unsqueeze(-1)  # [n, K, L]
+        amp = amp.unsqueeze(-1)  # [n, K, 1]
+        if modulated:
+            amp = amp * _envelope(components.modulation, components.apex, start + length, t)
+        x = (amp * torch.cos(angle)).sum(1)  # [n, L]
+    denom = max(start + length - 1, 1)
+    return x + components.trend.unsqueeze(-1) * (t / denom)
+
+
+def _peak_normalise(x: torch.Tensor) -> torch.Tensor:
+    """Scale of each row that brings its peak |x| to 1 (a zero row keeps scale 1)."""
+    peak = x.abs().amax(-1)
+    return torch.where(peak > 0, 1.0 / peak, torch.ones_like(peak))
+
+
+def generate(
+    spec: SignalSpec | None = None,
+    n: int = 1,
+    seed: int = 0,
+    device: torch.device | str | None = None,
+    dtype: torch.dtype = torch.float32,
+    return_components: bool = False,
+) -> torch.Tensor | tuple[torch.Tensor, Components]:
+    """Draw ``n`` signals of ``spec.length`` samples: -> Tensor[n, length] on ``device``.
+
+    All random draws come from one CPU generator seeded with ``seed`` (the same signals on every
+    device); the synthesis itself runs on ``device``. With ``return_components`` the drawn harmonics
+    are returned too, scaled like the signal.
+    """
+    spec = spec or SignalSpec()
+    if int(n) != n or n < 1:
+        raise ValueError(f"n must be a whole number of signals >= 1, got {n}")
+    device = torch.device(device) if device is not None else torch.device("cpu")
+    g = torch.Generator().manual_seed(int(seed))
+    kmin, kmax = spec.components
+    plo, phi = spec.periods
+    # Every draw below happens whatever the options, in a fixed order, so that switching an option
+    # (say noise) changes only that aspect of the signals drawn for a seed.
+    count = torch.randint(kmin, kmax + 1, (n,), generator=g)
+    if spec.integer_periods:
+        period = torch.randint(math.ceil(plo), math.floor(phi) + 1, (n, kmax), generator=g).to(torch.float64)
+    else:
+        period = plo + (phi - plo) * torch.rand(n, kmax, generator=g, dtype=torch.float64)
+    phase = 2 * math.pi * torch.rand(n, kmax, generator=g, dtype=torch.float64)
+    amplitude = torch.rand(n, kmax, generator=g, dtype=torch.float64)
+    ratio = 0.5 + 1.5 * torch.rand(n, kmax, generator=g, dtype=torch.float64)
+    apex = 0.2 + 0.6 * torch.rand(n, kmax, generator=g, dtype=torch.float64)
+    slope = spec.trend * (2 * torch.rand(n, generator=g, dtype=torch.float64) - 1)
+    noise = torch.randn(n, spec.length, generator=g, dtype=torch.float64) if spec.noise > 0 else None
+
+    active = torch.arange(kmax).unsqueeze(0) < count.unsqueeze(1)  # [n, K]
+    amplitude = amplitude * active
+    amplitude = amplitude / amplitude.sum(1, keepdim=True).clamp_min(1e-12)  # sum to 1, as in the study
+    comps = Components(
+        period=period,
+        amplitude=amplitude,
+        phase=phase,
+        active=active,
+        modulation=ratio if spec.modulation else torch.ones_like(ratio),
+        apex=apex,
+        trend=slope,
+    )
+    comps = Components(
+        **{
+            f.name: v.to(device) if (v := getattr(comps, f.name)).dtype == torch.bool else v.to(device, dtype)
+            for f in fields(comps)
+        }
+    )
+
+    x = synthesize(comps, spec.length)  # [n, L]
+    scale = _peak_normalise(x)
+    x = x * scale.unsqueeze(-1)
+    if noise is not None:
+        x = x + spec.noise * noise.to(device=device, dtype=dtype)
+        rescale = _peak_normalise(x)
+        x = x * rescale.unsqueeze(-1)
+        scale = scale * rescale
+    comps.amplitude = comps.amplitude * scale.unsqueeze(-1)
+    comps.trend = comps.trend * scale
+    return (x, comps) if return_components else x
