@@ -1,0 +1,113 @@
+"""core.signals: the generator every suite and training run depends on."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from core import spectral
+from core.signals import Components, SignalSpec, generate, synthesize
+
+
+def test_default_spec_is_the_classic_study():
+    x, comps = generate(SignalSpec(), 500, seed=3, return_components=True)
+    assert x.shape == (500, 110)
+    counts = comps.active.sum(1)
+    assert counts.min() >= 3 and counts.max() <= 6 and len(set(counts.tolist())) == 4
+    periods = comps.period[comps.active]
+    assert periods.min() >= 2 and periods.max() <= 99 and torch.equal(periods, periods.round())
+    assert torch.allclose(x.abs().amax(1), torch.ones(500))  # peak-normalised
+    # amplitudes summed to 1 before the peak normalisation, so they are proportional to U[0,1) draws
+    assert (comps.amplitude[~comps.active] == 0).all()
+
+
+def test_same_seed_same_signals_and_seeds_differ():
+    spec = SignalSpec(components=(3, 44), periods=(10, 99), noise=0.1, modulation=True, trend=0.3)
+    a, b = generate(spec, 64, seed=7), generate(spec, 64, seed=7)
+    assert torch.equal(a, b)
+    assert not torch.allclose(a, generate(spec, 64, seed=8))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_same_signals_on_gpu():
+    spec = SignalSpec(components=(3, 44), periods=(10, 99), noise=0.1)
+    cpu = generate(spec, 32, seed=1, dtype=torch.float64)
+    gpu = generate(spec, 32, seed=1, dtype=torch.float64, device="cuda")
+    assert torch.allclose(cpu, gpu.cpu(), atol=1e-9)
+
+
+def test_components_resynthesize_the_signal_and_its_future():
+    spec = SignalSpec(components=(3, 44), periods=(10, 99))
+    x, comps = generate(spec, 16, seed=2, dtype=torch.float64, return_components=True)
+    assert torch.allclose(synthesize(comps, 110), x, atol=1e-12)
+    longer = generate(SignalSpec(components=(3, 44), periods=(10, 99), length=130), 16, seed=2, dtype=torch.float64)
+    # The same seed with a longer length draws the same harmonics; only the peak scale differs, so the
+    # components' continuation past sample 110 is the longer signal's tail, rescaled.
+    ratio = ((longer[:, :110] * x).sum(1) / (x * x).sum(1)).unsqueeze(1)
+    assert torch.allclose(longer[:, :110], ratio * x, atol=1e-12)
+    assert torch.allclose(ratio * synthesize(comps, 20, start=110), longer[:, 110:], atol=1e-12)
+
+
+def test_integer_fast_path_equals_direct_cosines():
+    spec = SignalSpec(components=(3, 44), periods=(10, 99))
+    x, c = generate(spec, 32, seed=4, dtype=torch.float64, return_components=True)
+    t = torch.arange(110, dtype=torch.float64)
+    angle = 2 * math.pi * t / c.period.unsqueeze(-1) + c.phase.unsqueeze(-1)
+    direct = ((c.amplitude * c.active).unsqueeze(-1) * torch.cos(angle)).sum(1)
+    assert torch.allclose(x, direct, atol=1e-12)
+
+
+def test_non_integer_periods_and_cosine_convention_match_the_dft():
+    rows = [{"period": 20.0, "amplitude": 0.5, "phase": 0.9}, {"period": 12.5, "amplitude": 0.25, "phase": 2.0}]
+    x = synthesize(Components.from_rows(rows), 100)[0].numpy()
+    h = spectral.harmonics(x)
+    for row in rows:
+        k = int(round(100 / row["period"]))
+        assert h.amplitude[k] == pytest.approx(row["amplitude"], abs=1e-12)
+        assert h.phase[k] == pytest.approx(row["phase"], abs=1e-12)
+    spec = SignalSpec(periods=(2.5, 7.5), integer_periods=False)
+    _, comps = generate(spec, 50, seed=0, return_components=True)
+    p = comps.period[comps.active]
+    assert not torch.equal(p, p.round()) and p.min() >= 2.5 and p.max() <= 7.5
+
+
+def test_modulation_changes_amplitude_inside_the_window():
+    rows = [{"period": 10.0, "amplitude": 1.0, "phase": 0.0, "modulation": 2.0, "apex": 0.5}]
+    x = synthesize(Components.from_rows(rows), 201)[0].numpy()
+    assert abs(x[0]) == pytest.approx(1.0) and abs(x[100]) == pytest.approx(2.0)  # 1 -> 2 -> 1
+    assert abs(x[200]) == pytest.approx(1.0)
+
+
+def test_noise_and_trend():
+    clean = generate(SignalSpec(), 200, seed=9, dtype=torch.float64)
+    noisy = generate(SignalSpec(noise=0.1), 200, seed=9, dtype=torch.float64)
+    resid = (noisy - clean).numpy()
+    assert 0.05 < resid.std() < 0.15
+    assert torch.allclose(noisy.abs().amax(1), torch.ones(200, dtype=torch.float64))
+    trended = generate(SignalSpec(trend=1.0), 200, seed=9, dtype=torch.float64).numpy()
+    slopes = np.polyfit(np.arange(110), trended.T, 1)[0]
+    assert np.abs(slopes).mean() > np.abs(np.polyfit(np.arange(110), clean.numpy().T, 1)[0]).mean()
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"components": (5, 3)}, "components"),
+        ({"periods": (1, 10)}, "periods"),
+        ({"periods": (2.2, 2.8)}, "periods"),
+        ({"noise": -0.1}, "noise"),
+        ({"length": 0}, "length"),
+        ({"trend": float("nan")}, "trend"),
+    ],
+)
+def test_spec_validation_names_the_field(kwargs, field):
+    with pytest.raises(ValueError, match=field):
+        SignalSpec(**kwargs)
+
+
+def test_spec_json_round_trip():
+    spec = SignalSpec(components=(3, 44), periods=(10, 99), noise=0.1)
+    assert SignalSpec.from_dict(spec.to_dict()) == spec
+    with pytest.raises(ValueError, match="unknown"):
+        SignalSpec.from_dict({"lenght": 3})
