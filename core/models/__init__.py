@@ -24,4 +24,7 @@ def build(name: str, **hparams) -> ForecastModel:
     return MODELS[name](**hparams)
 
 
+# Importing the families registers them (after ``register`` exists).
+from core.models import fft_gru, linear_net, lstm, seq2seq  # noqa: E402, F401
+
 __all__ = ["MODELS", "ForecastModel", "build", "register"]

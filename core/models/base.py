@@ -8,6 +8,23 @@ import torch
 from torch import nn
 
 
+def normalise(history: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Centre each history on its mean and scale its peak to 1: -> (z, mean [B, 1], scale [B, 1]).
+
+    Every model sees its input this way, in training and in prediction alike, so a forecast is
+    unchanged by shifting or scaling the series (a real series in its own units works like the
+    peak-normalised training signals).
+    """
+    mean = history.mean(1, keepdim=True)
+    scale = (history - mean).abs().amax(1, keepdim=True).clamp_min(1e-8)
+    return (history - mean) / scale, mean, scale
+
+
+def weighted_mse(prediction: torch.Tensor, target: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """Mean over the batch of the per-horizon-step squared errors weighted by ``weights [H]`` (sum 1)."""
+    return ((prediction - target) ** 2 * weights).sum(1).mean()
+
+
 class ForecastModel(nn.Module):
     """A torch module that forecasts ``horizon`` values from a ``[B, N]`` history.
 
@@ -19,6 +36,8 @@ class ForecastModel(nn.Module):
       ``future [B, H]``, ``weights [H]`` (per-horizon-step loss weights that sum to 1). Teacher forcing,
       if the model uses it, lives here.
     - ``forward(history, horizon) -> [B, horizon]``: the honest forecast (no access to the future).
+
+    Both see the series through ``normalise`` and answer in the caller's units.
     """
 
     name: ClassVar[str] = ""
@@ -35,3 +54,18 @@ class ForecastModel(nn.Module):
 
     def forward(self, history: torch.Tensor, horizon: int) -> torch.Tensor:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def spectrum_features(z: torch.Tensor) -> torch.Tensor:
+    """The lookback's rfft as features: amplitudes and phases (as cos/sin, so no jump at +-pi).
+
+    [B, N] -> [B, 3 * (N//2 + 1)]. Amplitudes are scaled like ``core.spectral`` (|X_k| * 2 / N).
+    """
+    coeffs = torch.fft.rfft(z, dim=1)  # [B, N] -> [B, N//2+1] complex
+    magnitude = coeffs.abs()
+    safe = magnitude.clamp_min(1e-8)
+    return torch.cat([magnitude * (2.0 / z.shape[1]), coeffs.real / safe, coeffs.imag / safe], 1)
+
+
+def spectrum_feature_size(lookback: int) -> int:
+    return 3 * (lookback // 2 + 1)

@@ -1,0 +1,68 @@
+"""Next-step LSTM (1 -> hidden -> 1): trained with teacher forcing, forecasts by feeding itself.
+
+The lesson it carries (LESSONS.md 5): fed the true past at every step (``teacher_forced``) it looks
+excellent; fed its own outputs (``forward``, the honest forecast) its errors compound.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from core.models import register
+from core.models.base import ForecastModel, normalise
+
+
+@register
+class LSTMModel(ForecastModel):
+    name = "lstm"
+    fixed_lookback = False
+
+    def __init__(self, lookback: int = 100, horizon: int = 10, hidden: int = 64, layers: int = 1) -> None:
+        super().__init__(lookback, horizon)
+        self.hparams.update(hidden=hidden, layers=layers)
+        self.lstm = nn.LSTM(1, hidden, layers, batch_first=True)
+        self.head = nn.Linear(hidden, 1)
+
+    def _steps(self, z: torch.Tensor, state=None):
+        out, state = self.lstm(z.unsqueeze(-1), state)  # [B, T] -> [B, T, hidden]
+        return self.head(out).squeeze(-1), state  # -> [B, T]: prediction of the next value at each t
+
+    def loss(self, history: torch.Tensor, future: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        # Teacher forcing over the whole series: every step predicts the next true value from the
+        # true past. ``weights`` (over the horizon) do not apply to a next-step objective.
+        z, mean, scale = normalise(history)
+        series = torch.cat([z, (future - mean) / scale], 1)
+        prediction, _ = self._steps(series[:, :-1])
+        return F.mse_loss(prediction, series[:, 1:])
+
+    def forward(self, history: torch.Tensor, horizon: int) -> torch.Tensor:
+        """Autoregressive rollout carrying the LSTM state: O(N + H) steps, not O(N * H)."""
+        z, mean, scale = normalise(history)
+        prediction, state = self._steps(z)
+        value = prediction[:, -1:]  # [B, 1]
+        values = [value]
+        for _ in range(horizon - 1):
+            value, state = self._steps(value, state)
+            values.append(value)
+        return torch.cat(values, 1) * scale + mean
+
+    def forward_recompute(self, history: torch.Tensor, horizon: int) -> torch.Tensor:
+        """The same rollout the original study's way: re-run the whole sequence for every step.
+
+        Kept for the benchmark and the test that proves the carried-state rollout is identical.
+        """
+        z, mean, scale = normalise(history)
+        series = z
+        for _ in range(horizon):
+            prediction, _ = self._steps(series)
+            series = torch.cat([series, prediction[:, -1:]], 1)
+        return series[:, -horizon:] * scale + mean
+
+    def teacher_forced(self, history: torch.Tensor, future: torch.Tensor) -> torch.Tensor:
+        """One-step-ahead predictions of ``future`` when fed the TRUE past at every step (flattering)."""
+        z, mean, scale = normalise(history)
+        series = torch.cat([z, (future - mean) / scale], 1)
+        prediction, _ = self._steps(series[:, :-1])
+        return prediction[:, history.shape[1] - 1 :] * scale + mean

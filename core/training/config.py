@@ -1,0 +1,108 @@
+"""TrainConfig: everything needed to build, train and resume a run, round-tripped through JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from core.models import MODELS
+from core.signals import SignalSpec
+
+LOSSES = ("mse", "inv_k")
+SCHEDULES = ("constant", "cosine")
+
+
+@dataclass
+class TrainConfig:
+    """A training run. ``signal`` is the final data distribution; ``curriculum`` grows into it.
+
+    curriculum: list of ``{"until": step, "components": [min, max]}`` stages; before each stage's
+        ``until`` step the signals have that component range, after the last stage ``signal``'s.
+    loss: "mse" (every horizon step counts the same) or "inv_k" (step k weighs 1/k, normalised).
+    device: "auto" (cuda > mps > cpu), or a device name that must then exist.
+    """
+
+    model: str = "fft_gru"
+    model_options: dict = field(default_factory=dict)
+    lookback: int = 100
+    horizon: int = 10
+    signal: dict = field(default_factory=lambda: {"components": [3, 44], "periods": [10, 99]})
+    curriculum: list = field(default_factory=list)
+    batch_size: int = 256
+    steps: int = 2000
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    schedule: str = "cosine"
+    warmup: int = 100
+    loss: str = "mse"
+    grad_clip: float = 1.0
+    eval_every: int = 100
+    checkpoint_every: int = 100
+    log_every: int = 10
+    val_size: int = 512
+    device: str = "auto"
+    amp: bool = False
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise ValueError(f"model must be one of {sorted(MODELS)}, got {self.model!r}")
+        for name in ("lookback", "horizon", "batch_size", "steps", "eval_every", "checkpoint_every", "log_every"):
+            value = getattr(self, name)
+            if int(value) != value or value < 1:
+                raise ValueError(f"{name} must be a whole number >= 1, got {value}")
+        if self.lookback < 4:
+            raise ValueError(f"lookback must be at least 4 samples, got {self.lookback}")
+        if not self.lr > 0:
+            raise ValueError(f"lr must be > 0, got {self.lr}")
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
+        if self.warmup < 0:
+            raise ValueError(f"warmup must be >= 0, got {self.warmup}")
+        self.signal_spec()  # validates the signal fields, naming the bad one
+        last = 0
+        for stage in self.curriculum:
+            if set(stage) != {"until", "components"}:
+                raise ValueError(f"a curriculum stage needs exactly 'until' and 'components', got {stage}")
+            if stage["until"] <= last:
+                raise ValueError("curriculum stages must have increasing 'until' steps")
+            last = stage["until"]
+            self.signal_spec(stage["components"])
+
+    def signal_spec(self, components: list | tuple | None = None) -> SignalSpec:
+        data = {**self.signal, "length": self.lookback + self.horizon}
+        if components is not None:
+            data["components"] = components
+        return SignalSpec.from_dict(data)
+
+    def stage(self, step: int) -> int:
+        """Index of the curriculum stage at ``step`` (``len(curriculum)`` = the final distribution)."""
+        for i, stage in enumerate(self.curriculum):
+            if step < stage["until"]:
+                return i
+        return len(self.curriculum)
+
+    def spec_at(self, step: int) -> SignalSpec:
+        i = self.stage(step)
+        return self.signal_spec(self.curriculum[i]["components"] if i < len(self.curriculum) else None)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown training option(s): {sorted(unknown)}")
+        return cls(**data)
+
+    def save(self, path: Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2))
+
+    @classmethod
+    def load(cls, path: Path) -> TrainConfig:
+        return cls.from_dict(json.loads(Path(path).read_text()))

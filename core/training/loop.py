@@ -1,0 +1,247 @@
+"""The training loop: one function a person can hold in their head, that resumes and runs under DDP.
+
+A run lives in a folder (DESIGN.md "Training runs"): ``config.json``, ``metrics.jsonl`` (one JSON object
+per logged step, flushed), ``status.json`` (replaced atomically), ``last.pt`` and ``best.pt``. Data is
+drawn per step from ``core.signals.generate`` on the training device with a seed derived from the run
+seed, the step and the DDP rank, so a resumed run sees exactly the data the uninterrupted one would.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import time
+import traceback
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+
+from core.models import build
+from core.runtime import pick_device
+from core.signals import generate
+from core.training.checkpoints import atomic_write_json, read_checkpoint, save_checkpoint
+from core.training.config import TrainConfig
+
+STATES = ("queued", "running", "finished", "stopped", "failed")
+
+
+class TrainingFailed(RuntimeError):
+    """The run cannot go on (a NaN loss, say); the message says why."""
+
+
+def loss_weights(kind: str, horizon: int, device: torch.device) -> torch.Tensor:
+    """Per-horizon-step weights summing to 1: uniform ("mse") or 1/k ("inv_k")."""
+    w = torch.ones(horizon) if kind == "mse" else 1.0 / torch.arange(1, horizon + 1, dtype=torch.float32)
+    return (w / w.sum()).to(device)
+
+
+def data_seed(run_seed: int, step: int, rank: int = 0) -> int:
+    return (run_seed * 1_000_003 + step) * 64 + rank
+
+
+def validation_batch(config: TrainConfig, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """A fixed, seeded batch of the run's final distribution (never seen in training)."""
+    x = generate(config.signal_spec(), config.val_size, seed=10**9 + config.seed, device=device)
+    return x[:, : config.lookback], x[:, config.lookback :]
+
+
+def lr_at(config: TrainConfig, step: int) -> float:
+    if step < config.warmup:
+        return config.lr * (step + 1) / config.warmup
+    if config.schedule == "constant":
+        return config.lr
+    progress = (step - config.warmup) / max(1, config.steps - config.warmup)
+    return config.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
+
+
+class RunFiles:
+    """The files of one run folder; only rank 0 writes them."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.dir = Path(run_dir)
+        self.config = self.dir / "config.json"
+        self.metrics = self.dir / "metrics.jsonl"
+        self.status = self.dir / "status.json"
+        self.last = self.dir / "last.pt"
+        self.best = self.dir / "best.pt"
+        self.stop_request = self.dir / "STOP"
+
+    def write_status(self, state: str, step: int, steps: int, message: str = "", **extra) -> None:
+        assert state in STATES
+        payload = {"state": state, "pid": os.getpid(), "step": step, "steps": steps, "message": message}
+        payload.update(updated=time.time(), **extra)
+        atomic_write_json(self.status, payload)
+
+    def read_status(self) -> dict:
+        try:
+            return json.loads(self.status.read_text())
+        except (OSError, ValueError):
+            return {}
+
+
+class Objective(torch.nn.Module):
+    """``model.loss`` as a module's forward, so DistributedDataParallel can sync its gradients."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, history: torch.Tensor, future: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        return self.model.loss(history, future, weights)
+
+
+def _distributed() -> tuple[int, int]:
+    """(rank, world size) under torchrun, else (0, 1). Initialises the process group once."""
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return 0, 1
+    if not dist.is_initialized():
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    return dist.get_rank(), dist.get_world_size()
+
+
+@torch.no_grad()
+def evaluate(model: torch.nn.Module, history: torch.Tensor, future: torch.Tensor, chunk: int = 1024) -> float:
+    """MSE of the honest forecast over ``future``'s horizon."""
+    model.eval()
+    errors = [
+        ((model(history[i : i + chunk], future.shape[1]) - future[i : i + chunk]) ** 2).sum().item()
+        for i in range(0, len(history), chunk)
+    ]
+    model.train()
+    return sum(errors) / future.numel()
+
+
+def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progress: bool = False) -> dict:
+    """Train (or resume) the run in ``run_dir``; returns its final status. Never raises for a failed run:
+    the failure is written to ``status.json`` and returned, because a background process has no caller."""
+    files = RunFiles(Path(run_dir))
+    rank, world = _distributed()
+    writer = rank == 0
+    step = 0
+    try:
+        device = pick_device(config.device)
+        if world > 1 and device.type == "cuda":
+            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+            torch.cuda.set_device(device)
+        if writer:
+            files.dir.mkdir(parents=True, exist_ok=True)
+            files.stop_request.unlink(missing_ok=True)
+            if not files.config.exists():
+                config.save(files.config)
+        torch.manual_seed(config.seed)
+        model = build(config.model, lookback=config.lookback, horizon=config.horizon, **config.model_options)
+        model.to(device)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        best_val = math.inf
+        if resume and files.last.exists():
+            state = read_checkpoint(files.last, map_location=device)
+            model.load_state_dict(state["model_state"])
+            optimizer.load_state_dict(state["optimizer"])
+            step, best_val = int(state["step"]), float(state["best_val"])
+            torch.set_rng_state(state["rng"])
+        objective = Objective(model)
+        trainer = torch.nn.parallel.DistributedDataParallel(objective) if world > 1 else objective
+        weights = loss_weights(config.loss, config.horizon, device)
+        val_history, val_future = validation_batch(config, device)
+        autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=config.amp and device.type == "cuda")
+
+        def checkpoint(path: Path) -> None:
+            save_checkpoint(
+                path,
+                {
+                    "model": config.model,
+                    "hparams": model.hparams,
+                    "model_state": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "step": step,
+                    "best_val": best_val,
+                    "stage": config.stage(step),
+                    "rng": torch.get_rng_state(),
+                    "config": config.to_dict(),
+                },
+            )
+
+        if writer:
+            files.write_status("running", step, config.steps, f"training on {device.type}", device=str(device))
+        metrics = open(files.metrics, "a") if writer else None  # noqa: SIM115 - closed in finally
+        bar = None
+        if progress and writer:
+            from tqdm import tqdm
+
+            bar = tqdm(total=config.steps, initial=step, desc=f"{config.model}", unit="step")
+        window_start, window_samples = time.perf_counter(), 0
+        stop_flag = {"stop": False}
+        if writer and hasattr(signal, "SIGTERM"):
+            signal.signal(signal.SIGTERM, lambda *_: stop_flag.update(stop=True))
+        model.train()
+        try:
+            while step < config.steps:
+                if files.stop_request.exists() or stop_flag["stop"]:
+                    checkpoint(files.last)
+                    files.write_status("stopped", step, config.steps, "stopped on request") if writer else None
+                    return files.read_status()
+                for group in optimizer.param_groups:
+                    group["lr"] = lr_at(config, step)
+                batch = generate(
+                    config.spec_at(step), config.batch_size, seed=data_seed(config.seed, step, rank), device=device
+                )
+                with autocast:
+                    loss = trainer(batch[:, : config.lookback], batch[:, config.lookback :], weights)
+                if not torch.isfinite(loss):
+                    raise TrainingFailed(f"the loss became {loss.item()} at step {step}: training stopped")
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                if config.grad_clip > 0:
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+                optimizer.step()
+                step += 1
+                window_samples += config.batch_size * world
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{loss.item():.3g}")
+                record = None
+                if step % config.log_every == 0 or step == config.steps:
+                    elapsed = time.perf_counter() - window_start
+                    record = {
+                        "step": step,
+                        "train_loss": loss.item(),
+                        "lr": optimizer.param_groups[0]["lr"],
+                        "stage": config.stage(step),
+                        "components": list(config.spec_at(step).components),
+                        "samples_per_s": window_samples / max(elapsed, 1e-9),
+                        "time": time.time(),
+                    }
+                    window_start, window_samples = time.perf_counter(), 0
+                if step % config.eval_every == 0 or step == config.steps:
+                    val = evaluate(model, val_history, val_future)
+                    record = (record or {"step": step, "time": time.time()}) | {"val_mse": val}
+                    if val < best_val:
+                        best_val = val
+                        if writer:
+                            checkpoint(files.best)
+                if writer and record is not None:
+                    metrics.write(json.dumps(record) + "\n")
+                    metrics.flush()
+                if writer and (step % config.checkpoint_every == 0 or step == config.steps):
+                    checkpoint(files.last)
+                    files.write_status("running", step, config.steps, "", device=str(device), best_val=best_val)
+        finally:
+            if metrics is not None:
+                metrics.close()
+            if bar is not None:
+                bar.close()
+        if writer:
+            files.write_status("finished", step, config.steps, "done", device=str(device), best_val=best_val)
+        return files.read_status()
+    except Exception as exc:
+        if writer:
+            tail = "".join(traceback.format_exception(exc)[-6:])
+            files.dir.mkdir(parents=True, exist_ok=True)
+            files.write_status("failed", step, config.steps, str(exc), traceback=tail)
+        return files.read_status() if writer else {"state": "failed", "message": str(exc)}
+    finally:
+        if world > 1 and dist.is_initialized():
+            dist.destroy_process_group()
