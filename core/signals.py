@@ -15,9 +15,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 
+import numpy as np
 import torch
 
-__all__ = ["SignalSpec", "Components", "generate", "synthesize"]
+__all__ = ["SignalSpec", "Components", "generate", "signal_from_rows", "synthesize"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Components:
     modulation: torch.Tensor = field(default=None)  # [n, K]
     apex: torch.Tensor = field(default=None)  # [n, K]
     trend: torch.Tensor = field(default=None)  # [n]
+    span: int | None = None  # samples the envelope and trend are laid over (None: the evaluated length)
 
     def __post_init__(self) -> None:
         n, k = self.period.shape
@@ -106,7 +108,8 @@ class Components:
             self.trend = torch.zeros(n, dtype=like.dtype, device=like.device)
 
     def to(self, device: torch.device | str) -> Components:
-        return Components(**{f.name: getattr(self, f.name).to(device) for f in fields(self)})
+        moved = {f.name: getattr(self, f.name) for f in fields(self)}
+        return Components(**{k: v.to(device) if torch.is_tensor(v) else v for k, v in moved.items()})
 
     def rows(self, i: int = 0) -> list[dict]:
         """Signal ``i``'s active components as plain dicts (for tables and JSON)."""
@@ -116,7 +119,9 @@ class Components:
         return [dict(zip(keys, values, strict=True)) for values, on in zip(zip(*columns), active, strict=True) if on]
 
     @classmethod
-    def from_rows(cls, rows: list[dict], trend: float = 0.0, dtype: torch.dtype = torch.float64) -> Components:
+    def from_rows(
+        cls, rows: list[dict], trend: float = 0.0, span: int | None = None, dtype: torch.dtype = torch.float64
+    ) -> Components:
         """One signal from a list of ``{"period", "amplitude", "phase"[, "modulation", "apex"]}`` dicts."""
         if not rows:
             raise ValueError("a signal needs at least one component")
@@ -134,15 +139,19 @@ class Components:
             modulation=col("modulation", 1),
             apex=col("apex", 0.5),
             trend=torch.tensor([float(trend)], dtype=dtype),
+            span=span,
         )
 
 
 def _envelope(modulation: torch.Tensor, apex: torch.Tensor, length: int, t: torch.Tensor) -> torch.Tensor:
-    """Piecewise-linear 1 -> r -> 1 with the peak at ``apex * (length - 1)``: [n, K] -> [n, K, length]."""
+    """Piecewise-linear 1 -> r -> 1 over ``[0, length-1]``, peak at ``apex * (length - 1)``, 1 outside.
+
+    [n, K] -> [n, K, T] for the sample times ``t [T]``.
+    """
     top = (apex * max(length - 1, 1)).unsqueeze(-1)  # [n, K, 1]
     end = float(max(length - 1, 1))
-    rise = (t / top.clamp_min(1e-9)).clamp(max=1.0)
-    fall = ((end - t) / (end - top).clamp_min(1e-9)).clamp(max=1.0)
+    rise = (t / top.clamp_min(1e-9)).clamp(0.0, 1.0)
+    fall = ((end - t) / (end - top).clamp_min(1e-9)).clamp(0.0, 1.0)
     ramp = torch.where(t <= top, rise, fall)  # 0 at the ends, 1 at the apex
     return 1.0 + (modulation.unsqueeze(-1) - 1.0) * ramp
 
@@ -174,8 +183,10 @@ def synthesize(components: Components, length: int, start: int = 0) -> torch.Ten
     """Evaluate the noise-free signals at ``t = start .. start+length-1``: -> [n, length].
 
     ``start`` lets a caller extend a signal past the samples it was drawn with (the true future).
-    The envelope is defined over ``[0, envelope_length)``; past it the amplitude stays at 1.
+    The envelope and the trend are laid over ``components.span`` samples (the length the signal was
+    drawn with); past it the envelope stays at 1 and the trend keeps its slope.
     """
+    span = components.span or start + length
     p = components.period
     t = torch.arange(start, start + length, device=p.device, dtype=p.dtype)  # [L]
     amp = components.amplitude * components.active  # [n, K]
@@ -186,10 +197,9 @@ def synthesize(components: Components, length: int, start: int = 0) -> torch.Ten
         angle = 2 * math.pi * t / p.unsqueeze(-1) + components.phase.unsqueeze(-1)  # [n, K, L]
         amp = amp.unsqueeze(-1)  # [n, K, 1]
         if modulated:
-            amp = amp * _envelope(components.modulation, components.apex, start + length, t)
+            amp = amp * _envelope(components.modulation, components.apex, span, t)
         x = (amp * torch.cos(angle)).sum(1)  # [n, L]
-    denom = max(start + length - 1, 1)
-    return x + components.trend.unsqueeze(-1) * (t / denom)
+    return x + components.trend.unsqueeze(-1) * (t / max(span - 1, 1))
 
 
 def _peak_normalise(x: torch.Tensor) -> torch.Tensor:
@@ -244,12 +254,15 @@ def generate(
         modulation=ratio if spec.modulation else torch.ones_like(ratio),
         apex=apex,
         trend=slope,
+        span=spec.length,
     )
     comps = Components(
         **{
             f.name: v.to(device) if (v := getattr(comps, f.name)).dtype == torch.bool else v.to(device, dtype)
             for f in fields(comps)
-        }
+            if f.name != "span"
+        },
+        span=spec.length,
     )
 
     x = synthesize(comps, spec.length)  # [n, L]
@@ -263,3 +276,22 @@ def generate(
     comps.amplitude = comps.amplitude * scale.unsqueeze(-1)
     comps.trend = comps.trend * scale
     return (x, comps) if return_components else x
+
+
+def signal_from_rows(
+    rows: list[dict],
+    length: int,
+    trend: float = 0.0,
+    noise: float = 0.0,
+    noise_seed: int = 0,
+    span: int | None = None,
+) -> np.ndarray:
+    """One signal from edited components, as float64 numpy: what the Signal Lab shows and shares.
+
+    Noise is N(0, noise) from a seeded generator whose draws are prefix-stable, so a longer ``length``
+    extends the same signal (the true continuation of what a page analysed) instead of redrawing it.
+    """
+    clean = synthesize(Components.from_rows(rows, trend=trend, span=span), int(length))[0].numpy()
+    if noise > 0:
+        clean = clean + noise * np.random.default_rng(noise_seed).standard_normal(int(length))
+    return clean

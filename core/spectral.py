@@ -28,6 +28,8 @@ __all__ = [
     "cycles_in_window",
     "leakage_share",
     "window_metrics",
+    "WindowAnalysis",
+    "analyse_window",
 ]
 
 # Display name -> scipy.signal.get_window spec. Kaiser takes its beta separately.
@@ -146,6 +148,11 @@ def reconstruct(h: Harmonics, t: np.ndarray, top_k: int | None = None) -> np.nda
     """
     t = np.asarray(t, dtype=np.float64)
     amplitude = np.where(_top_k_mask(h.amplitude, top_k), h.amplitude, 0.0)
+    if np.all(t == np.round(t)):
+        # Integer times: one period from the inverse FFT, then index it modulo n (O(n log n), any t).
+        coeffs = amplitude / _one_sided_scale(h.n, len(h.frequency)) * h.n * np.exp(1j * h.phase)
+        period = np.fft.irfft(coeffs, n=h.n, axis=-1)  # [..., n]
+        return period[..., np.mod(t.astype(np.int64), h.n)]
     # Reduce t modulo n first: the harmonics are n-periodic anyway, and small angles keep cos exact.
     angle = 2 * np.pi * h.frequency[:, None] * np.mod(t, h.n)[None, :]  # [F, T]
     return np.einsum("...f,...ft->...t", amplitude, np.cos(angle + h.phase[..., None]))
@@ -250,3 +257,45 @@ def window_metrics(name: str, n: int = 256, beta: float = DEFAULT_KAISER_BETA) -
         "scalloping_loss_db": float(-20 * np.log10(half_bin / total)),
         "peak_sidelobe_db": sidelobe,
     }
+
+
+@dataclass(frozen=True)
+class WindowAnalysis:
+    """What the DFT Explorer shows for one window of a signal and its continuation."""
+
+    harmonics: Harmonics
+    reconstruction: np.ndarray  # [n] the harmonics summed inside the window
+    extension: np.ndarray  # [horizon] their periodic extension beyond it
+    fine_frequency: np.ndarray  # zero-padded spectrum
+    fine_amplitude: np.ndarray
+    extension_mse: float  # against the true continuation
+    repeat_last_mse: float  # the trivial forecast, for scale
+
+
+def analyse_window(
+    signal: np.ndarray,
+    n: int,
+    horizon: int,
+    window: str = "rectangular",
+    pad_factor: int = 8,
+    beta: float = DEFAULT_KAISER_BETA,
+) -> WindowAnalysis:
+    """Analyse ``signal[:n]`` and compare its periodic extension with ``signal[n:n+horizon]``."""
+    signal = _as_signal(signal)
+    if not 2 <= n < len(signal):
+        raise ValueError(f"the window N={n} must be at least 2 and shorter than the signal ({len(signal)} samples)")
+    horizon = min(int(horizon), len(signal) - n)
+    h = harmonics(signal[:n], window, beta)
+    t = np.arange(n + horizon)
+    values = reconstruct(h, t)
+    fine_f, fine_a = spectrum(signal[:n], window, pad_factor, beta)
+    future = signal[n : n + horizon]
+    return WindowAnalysis(
+        harmonics=h,
+        reconstruction=values[:n],
+        extension=values[n:],
+        fine_frequency=fine_f,
+        fine_amplitude=fine_a,
+        extension_mse=float(np.mean((values[n:] - future) ** 2)),
+        repeat_last_mse=float(np.mean((signal[n - 1] - future) ** 2)),
+    )

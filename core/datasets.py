@@ -1,0 +1,129 @@
+"""Real series: the bundled ones, and CSV uploads parsed and checked with messages a person can act on."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_VALUES = 200_000
+MIN_VALUES = 8
+
+
+@dataclass(frozen=True)
+class Series:
+    """A real, evenly sampled series: its values and where they come from."""
+
+    name: str
+    values: np.ndarray  # [T] float64
+    index: list[str]  # a label per sample (year, month, row)
+    unit: str
+    source: str
+
+
+BUNDLED = {
+    "Sunspots (yearly, 1700-2008)": (
+        "sunspots_yearly.csv",
+        "sunspots",
+        "sunspot number",
+        "NOAA National Geophysical Data Center, via statsmodels' sunspots dataset (public domain)",
+    ),
+    "Mauna Loa CO2 (monthly, 1958-2001)": (
+        "co2_monthly.csv",
+        "co2",
+        "ppm",
+        "Keeling & Whorf, Scripps / CDIAC flask samples, via statsmodels' co2 dataset (public domain); "
+        "weekly values averaged per month, 5 empty months interpolated",
+    ),
+    "El Nino sea surface temperature (monthly, 1950-2010)": (
+        "elnino_sst_monthly.csv",
+        "sst",
+        "deg C",
+        "NOAA Climate Prediction Center Nino 1+2 SST, via statsmodels' elnino dataset (public domain)",
+    ),
+}
+
+
+def bundled_names() -> list[str]:
+    return list(BUNDLED)
+
+
+def load_bundled(name: str) -> Series:
+    if name not in BUNDLED:
+        raise ValueError(f"no bundled series {name!r}; choose one of: {', '.join(BUNDLED)}")
+    filename, column, unit, source = BUNDLED[name]
+    frame = pd.read_csv(DATA / filename)
+    return Series(name, frame[column].to_numpy(np.float64), frame.iloc[:, 0].astype(str).tolist(), unit, source)
+
+
+def read_csv(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> pd.DataFrame:
+    """Parse an uploaded CSV (comma, semicolon, tab or pipe separated) into a table, or raise ValueError."""
+    if len(data) == 0:
+        raise ValueError("the file is empty")
+    if len(data) > max_bytes:
+        raise ValueError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError("the file is not UTF-8 text: is it really a CSV?") from exc
+    if not text.strip():
+        raise ValueError("the file is empty")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+        sep = dialect.delimiter
+    except csv.Error:
+        sep = ","  # one column, or no recognisable delimiter
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ValueError(f"the file could not be read as CSV: {exc}") from exc
+    if frame.empty or frame.shape[1] == 0:
+        raise ValueError("the file has a header but no rows")
+    return frame
+
+
+def numeric_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns in which most cells are numbers (candidates to forecast)."""
+    out = []
+    for name in frame.columns:
+        values = pd.to_numeric(frame[name], errors="coerce")
+        if values.notna().sum() >= max(1, 0.5 * len(values)):
+            out.append(str(name))
+    return out
+
+
+def column_series(frame: pd.DataFrame, column: str, name: str = "uploaded") -> Series:
+    """Turn one column into a Series, refusing what the forecasters cannot use (and saying why)."""
+    if column not in frame.columns:
+        raise ValueError(f"no column {column!r}; columns are: {', '.join(map(str, frame.columns))}")
+    raw = frame[column]
+    values = pd.to_numeric(raw, errors="coerce")
+    bad_text = raw[values.isna() & raw.notna()]
+    if len(bad_text):
+        first = bad_text.index[0]
+        raise ValueError(
+            f"column {column!r} has {len(bad_text)} non-numeric value(s), e.g. {raw[first]!r} on row {first + 2}"
+            + (" — is the delimiter right? (one column holding several values)" if frame.shape[1] == 1 else "")
+        )
+    if values.isna().any():
+        gaps = int(values.isna().sum())
+        raise ValueError(
+            f"column {column!r} has {gaps} empty cell(s) (NaN gaps, first on row {values.isna().idxmax() + 2}): "
+            "fill or remove them first"
+        )
+    array = values.to_numpy(np.float64)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"column {column!r} has infinite values")
+    if len(array) < MIN_VALUES:
+        raise ValueError(f"column {column!r} has {len(array)} value(s); at least {MIN_VALUES} are needed")
+    if len(array) > MAX_VALUES:
+        raise ValueError(f"column {column!r} has {len(array)} values; the limit is {MAX_VALUES}")
+    if np.ptp(array) == 0:
+        raise ValueError(f"column {column!r} is constant ({array[0]:g}): there is nothing to analyse")
+    return Series(name, array, [str(i) for i in range(len(array))], "", f"uploaded file, column {column!r}")

@@ -1,0 +1,1 @@
+"""Figure builders: pure functions from arrays to plotly figures (testable without Streamlit)."""

@@ -1,0 +1,182 @@
+"""Figures of the Forecast Arena: forecasts on one signal, the rollout animation, scores over many."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.plots.common import LOOKBACK_FILL, SEAM, TRUTH, color_for, layout
+
+
+def forecast_figure(
+    series: np.ndarray,
+    lookback: int,
+    forecasts: dict[str, np.ndarray],
+    labels: dict[str, str],
+    trained_horizons: dict[str, int | None] | None = None,
+    dashed: set[str] | None = None,
+) -> go.Figure:
+    """Truth over lookback + horizon, the lookback shaded, one trace per forecast.
+
+    A dotted marker shows where a model goes past the horizon it was trained for.
+    """
+    t = np.arange(len(series))
+    fig = go.Figure()
+    fig.add_vrect(x0=-0.5, x1=lookback - 0.5, fillcolor=LOOKBACK_FILL, line_width=0, layer="below")
+    fig.add_trace(go.Scatter(x=t, y=series, name="truth", line={"color": TRUTH, "width": 2}))
+    for key, values in forecasts.items():
+        ft = np.arange(lookback, lookback + len(values))
+        fig.add_trace(
+            go.Scatter(
+                x=np.concatenate([[lookback - 1], ft]),
+                y=np.concatenate([[series[lookback - 1]], values]),
+                name=labels.get(key, key),
+                line={"color": color_for(key), "width": 2.5, "dash": "dot" if dashed and key in dashed else None},
+            )
+        )
+    fig.add_vline(x=lookback - 0.5, line={"color": SEAM, "dash": "dash", "width": 1})
+    fig.add_annotation(
+        x=lookback - 0.5,
+        y=1,
+        yref="paper",
+        text="forecast starts (the DFT's seam)",
+        showarrow=False,
+        xanchor="left",
+        font={"color": SEAM},
+    )
+    horizon = len(series) - lookback
+    for key, trained in (trained_horizons or {}).items():
+        if trained and trained < horizon and key in forecasts:
+            fig.add_vline(x=lookback + trained - 0.5, line={"color": color_for(key), "dash": "dot", "width": 1})
+            fig.add_annotation(
+                x=lookback + trained - 0.5,
+                y=0,
+                yref="paper",
+                yanchor="bottom",
+                text=f"{labels.get(key, key)}: beyond training",
+                showarrow=False,
+                textangle=-90,
+                font={"color": color_for(key), "size": 10},
+            )
+    return layout(fig, xaxis_title="sample t", yaxis_title="value", height=430)
+
+
+def rollout_animation(
+    series: np.ndarray, lookback: int, forecasts: dict[str, np.ndarray], labels: dict[str, str]
+) -> go.Figure:
+    """Play the forecasts step by step (plotly frames): watch errors pile up as models feed on themselves."""
+    horizon = len(series) - lookback
+    show_from = max(0, lookback - 3 * horizon)
+    t = np.arange(show_from, len(series))
+    keys = list(forecasts)
+
+    def traces(k: int) -> list[go.Scatter]:
+        out = [go.Scatter(x=t, y=series[show_from:], name="truth", line={"color": TRUTH, "width": 2})]
+        for key in keys:
+            values = forecasts[key][:k]
+            out.append(
+                go.Scatter(
+                    x=np.arange(lookback - 1, lookback + len(values)),
+                    y=np.concatenate([[series[lookback - 1]], values]),
+                    name=labels.get(key, key),
+                    mode="lines+markers",
+                    marker={"size": 5},
+                    line={"color": color_for(key), "width": 2.5},
+                )
+            )
+        return out
+
+    steps = list(range(1, horizon + 1))
+    fig = go.Figure(data=traces(1), frames=[go.Frame(data=traces(k), name=str(k)) for k in steps])
+    lo, hi = float(np.min(series[show_from:])), float(np.max(series[show_from:]))
+    for values in forecasts.values():
+        lo, hi = min(lo, float(np.min(values))), max(hi, float(np.max(values)))
+    pad = 0.1 * (hi - lo + 1e-9)
+    fig.update_layout(
+        updatemenus=[
+            {
+                "type": "buttons",
+                "showactive": False,
+                "x": 0,
+                "y": -0.15,
+                "xanchor": "left",
+                "yanchor": "top",
+                "buttons": [
+                    {
+                        "label": "▶ Play",
+                        "method": "animate",
+                        "args": [
+                            None,
+                            {
+                                "frame": {"duration": 120, "redraw": False},
+                                "fromcurrent": True,
+                                "transition": {"duration": 0},
+                            },
+                        ],
+                    },
+                    {
+                        "label": "❚❚ Pause",
+                        "method": "animate",
+                        "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}],
+                    },
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "x": 0.15,
+                "len": 0.85,
+                "y": -0.1,
+                "currentvalue": {"prefix": "step "},
+                "steps": [
+                    {
+                        "label": str(k),
+                        "method": "animate",
+                        "args": [[str(k)], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}],
+                    }
+                    for k in steps
+                ],
+            }
+        ],
+    )
+    fig.update_xaxes(range=[show_from - 0.5, len(series) - 0.5])
+    fig.update_yaxes(range=[lo - pad, hi + pad])
+    fig.add_vrect(x0=show_from - 0.5, x1=lookback - 0.5, fillcolor=LOOKBACK_FILL, line_width=0, layer="below")
+    return layout(fig, xaxis_title="sample t", yaxis_title="value", height=460)
+
+
+def horizon_figure(per_horizon: dict[str, tuple[np.ndarray, np.ndarray]], labels: dict[str, str]) -> go.Figure:
+    """MSE at each horizon step per model, with a ~95% confidence band, log scale."""
+    fig = go.Figure()
+    for key, (mean, half) in per_horizon.items():
+        steps = np.arange(1, len(mean) + 1)
+        color = color_for(key)
+        lower = np.maximum(mean - half, mean * 1e-3)
+        fig.add_trace(
+            go.Scatter(
+                x=np.concatenate([steps, steps[::-1]]),
+                y=np.concatenate([mean + half, lower[::-1]]),
+                fill="toself",
+                fillcolor=color,
+                opacity=0.15,
+                line={"width": 0},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(go.Scatter(x=steps, y=mean, name=labels.get(key, key), line={"color": color, "width": 2.5}))
+    fig = layout(fig, xaxis_title="horizon step", yaxis_title="MSE (log)", height=360, hovermode="closest")
+    fig.update_yaxes(type="log")
+    return fig
+
+
+def components_figure(by_components: dict[str, tuple[np.ndarray, np.ndarray]], labels: dict[str, str]):
+    """Mean MSE against the number of components in the signal."""
+    fig = go.Figure()
+    for key, (counts, mse) in by_components.items():
+        fig.add_trace(
+            go.Scatter(x=counts, y=mse, name=labels.get(key, key), mode="lines+markers", line={"color": color_for(key)})
+        )
+    fig = layout(fig, xaxis_title="number of components", yaxis_title="MSE (log)", height=360, hovermode="closest")
+    fig.update_yaxes(type="log")
+    return fig

@@ -1,0 +1,133 @@
+"""Figures of the DFT Explorer: the window and its periodic extension, spectra, windows."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.plots.common import EXTENSION, LOOKBACK_FILL, RECONSTRUCTION, SEAM, TRUTH, layout
+
+
+def extension_figure(truth: np.ndarray, n: int, reconstruction: np.ndarray, extension: np.ndarray) -> go.Figure:
+    """The signal, the DFT's reconstruction inside the shaded window, its periodic extension beyond, the seam."""
+    t = np.arange(len(truth))
+    fig = go.Figure()
+    fig.add_vrect(x0=-0.5, x1=n - 0.5, fillcolor=LOOKBACK_FILL, line_width=0, layer="below")
+    fig.add_trace(go.Scatter(x=t, y=truth, name="signal (truth)", line={"color": TRUTH, "width": 2}))
+    fig.add_trace(
+        go.Scatter(x=t[:n], y=reconstruction, name="DFT reconstruction", line={"color": RECONSTRUCTION, "dash": "dot"})
+    )
+    ext_t = np.arange(n, n + len(extension))
+    fig.add_trace(
+        go.Scatter(
+            x=np.concatenate([[n - 1], ext_t]),
+            y=np.concatenate([[reconstruction[-1]], extension]),
+            name="periodic extension ('forecast')",
+            line={"color": EXTENSION, "width": 2.5},
+        )
+    )
+    fig.add_vline(x=n - 0.5, line={"color": SEAM, "dash": "dash"})
+    fig.add_annotation(
+        x=n - 0.5,
+        y=1,
+        yref="paper",
+        text="seam: the window starts again",
+        showarrow=False,
+        xanchor="left",
+        font={"color": SEAM},
+    )
+    fig.add_annotation(
+        x=n / 2,
+        y=0,
+        yref="paper",
+        yanchor="bottom",
+        text=f"analysis window: N = {n}",
+        showarrow=False,
+        font={"color": "#1d4ed8"},
+    )
+    return layout(fig, xaxis_title="sample t", yaxis_title="value", height=400)
+
+
+def spectrum_figure(
+    bin_freq: np.ndarray,
+    bin_amp: np.ndarray,
+    fine_freq: np.ndarray,
+    fine_amp: np.ndarray,
+    true_freqs: np.ndarray | None = None,
+    axis: str = "frequency",
+    log: bool = False,
+) -> go.Figure:
+    """DFT bins as stems over the zero-padded (continuous) spectrum; true component frequencies marked."""
+
+    def x_of(f):
+        if axis == "period":
+            with np.errstate(divide="ignore"):
+                return np.where(f > 0, 1 / np.where(f > 0, f, 1), np.nan)
+        return f
+
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(x=x_of(fine_freq), y=fine_amp, name="zero-padded spectrum", mode="lines", line={"color": "#93c5fd"})
+    )
+    stem_x = np.repeat(x_of(bin_freq), 3)
+    stem_y = np.column_stack([np.zeros_like(bin_amp), bin_amp, np.full_like(bin_amp, np.nan)]).ravel()
+    stem_x = stem_x.astype(float)
+    stem_x[2::3] = np.nan
+    fig.add_trace(go.Scatter(x=stem_x, y=stem_y, name="DFT bins", mode="lines", line={"color": RECONSTRUCTION}))
+    fig.add_trace(
+        go.Scatter(
+            x=x_of(bin_freq),
+            y=bin_amp,
+            mode="markers",
+            name="bin amplitude",
+            marker={"color": RECONSTRUCTION, "size": 6},
+            showlegend=False,
+        )
+    )
+    for f in [] if true_freqs is None else true_freqs:
+        fig.add_vline(x=float(x_of(np.array([f]))[0]), line={"color": "#059669", "dash": "dot", "width": 1})
+    title = "period (samples)" if axis == "period" else "frequency (cycles per sample)"
+    fig = layout(fig, xaxis_title=title, yaxis_title="amplitude", height=330, hovermode="closest")
+    if log:
+        fig.update_yaxes(type="log", range=[-6, 0.3])
+    if axis == "period":
+        fig.update_xaxes(type="log")
+    return fig
+
+
+def phase_figure(bin_freq: np.ndarray, phase: np.ndarray, amplitude: np.ndarray, axis: str = "frequency"):
+    """Phase of each bin; bins with negligible amplitude (meaningless phase) drawn faint."""
+    x = bin_freq if axis == "frequency" else np.where(bin_freq > 0, 1 / np.where(bin_freq > 0, bin_freq, 1), np.nan)
+    strong = amplitude > 1e-3 * max(amplitude.max(), 1e-300)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(x=x[strong], y=phase[strong], mode="markers", name="phase", marker={"color": RECONSTRUCTION})
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x[~strong],
+            y=phase[~strong],
+            mode="markers",
+            name="(amplitude ~ 0)",
+            marker={"color": "#d1d5db", "size": 4},
+        )
+    )
+    fig = layout(
+        fig,
+        xaxis_title="frequency" if axis == "frequency" else "period (samples)",
+        yaxis_title="phase (rad)",
+        height=260,
+        hovermode="closest",
+    )
+    fig.update_yaxes(range=[-3.3, 3.3])
+    if axis == "period":
+        fig.update_xaxes(type="log")
+    return fig
+
+
+def window_figure(weights: dict[str, np.ndarray]) -> go.Figure:
+    """The window shapes side by side."""
+    fig = go.Figure()
+    for name, w in weights.items():
+        fig.add_trace(go.Scatter(y=w, name=name, mode="lines"))
+    return layout(fig, xaxis_title="sample in window", yaxis_title="weight", height=260)

@@ -1,0 +1,43 @@
+"""Figures of the Training page: loss curves of one run or several."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from dashboard.plots.common import EXTRA_COLORS, layout
+
+
+def loss_figure(curves: dict[str, list[dict]]) -> go.Figure:
+    """Train loss (thin) and validation MSE (thick, markers) per run, log scale."""
+    fig = go.Figure()
+    for i, (run_id, records) in enumerate(curves.items()):
+        color = EXTRA_COLORS[i % len(EXTRA_COLORS)]
+        train = [r for r in records if "train_loss" in r]
+        val = [r for r in records if "val_mse" in r]
+        fig.add_trace(
+            go.Scatter(
+                x=[r["step"] for r in train],
+                y=[r["train_loss"] for r in train],
+                name=f"{run_id} train",
+                line={"color": color, "width": 1},
+                opacity=0.6,
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[r["step"] for r in val],
+                y=[r["val_mse"] for r in val],
+                name=f"{run_id} validation",
+                mode="lines+markers",
+                line={"color": color, "width": 3},
+            )
+        )
+    fig = layout(fig, xaxis_title="step", yaxis_title="loss / MSE (log)", height=380, hovermode="closest")
+    fig.update_yaxes(type="log")
+    return fig
+
+
+def lr_figure(records: list[dict]) -> go.Figure:
+    rows = [r for r in records if "lr" in r]
+    fig = go.Figure(go.Scatter(x=[r["step"] for r in rows], y=[r["lr"] for r in rows], name="learning rate"))
+    return layout(fig, xaxis_title="step", yaxis_title="learning rate", height=220)

@@ -1,0 +1,281 @@
+"""Forecast Arena: the DFT, linear prediction and neural forecasters on the same signal, and on many."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+from core import evaluation, forecasters
+from core.signals import SignalSpec, generate
+from core.training.jobs import list_runs
+from dashboard import state
+from dashboard.plots.arena import components_figure, forecast_figure, horizon_figure, rollout_animation
+
+st.title("Forecast Arena")
+st.markdown(
+    "Every forecaster sees the same **lookback** (shaded) and predicts the next **horizon** samples. "
+    "Look for: the DFT's periodic extension breaking at the seam, the LSTM drifting as it feeds on its "
+    "own outputs, the sequence models holding on longer, and linear prediction staying on the truth."
+)
+
+
+@st.cache_resource(max_entries=32, show_spinner="Loading model...")
+def load_forecaster(key: str):
+    """-> (forecaster, None) or (None, error message). Errors are cached too: a bad file stays bad."""
+    name, _, run = key.partition(":")
+    try:
+        return forecasters.load(name, checkpoint=run or None), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def predict(key: str, history: np.ndarray, horizon: int, teacher_forced_future: np.ndarray | None = None):
+    model, error = load_forecaster(key)
+    if error:
+        raise ValueError(error)
+    if teacher_forced_future is not None:
+        return model.predict_teacher_forced(history, teacher_forced_future)
+    return model.predict(history, horizon)
+
+
+def label_of(key: str) -> str:
+    name, _, run = key.partition(":")
+    return f"{forecasters.LABELS.get(name, name)} [run {run}]" if run else forecasters.LABELS.get(name, name)
+
+
+runs = [r for r in list_runs() if r.has_checkpoint]
+run_keys = [f"{r.model}:{r.run_id}" for r in runs]
+options = [*forecasters.available(), *run_keys]
+wanted_run = st.query_params.get("run")
+default_models = ["naive", "fft", "linear", "lstm", "seq2seq", "fft_gru"]
+if wanted_run and any(k.endswith(f":{wanted_run}") for k in run_keys):
+    default_models.append(next(k for k in run_keys if k.endswith(f":{wanted_run}")))
+
+with st.sidebar:
+    st.subheader("Signal")
+    source = st.radio("Source", ["Random", "Signal Lab's signal"], key="arena_source", bind="query-params")
+    if source == "Random":
+        components = st.slider("Components", 1, 60, (3, 44), key="arena_components")
+        noise = st.slider("Noise (std)", 0.0, 0.5, 0.0, 0.01, key="arena_noise")
+        seed = st.number_input("Seed", 0, 10**9, 0, key="arena_seed", bind="query-params")
+    lookback = st.slider(
+        "Lookback",
+        20,
+        400,
+        100,
+        key="arena_lookback",
+        bind="query-params",
+        help="the shipped neural models were trained on lookback 100",
+    )
+    horizon = st.slider(
+        "Horizon",
+        1,
+        200,
+        30,
+        key="arena_horizon",
+        bind="query-params",
+        help="the shipped neural models were trained on horizon 10: go past it and see",
+    )
+    st.subheader("Models")
+    chosen = st.multiselect("Forecasters", options, default=default_models, format_func=label_of, key="arena_models")
+    lstm_view = st.radio(
+        "LSTM shown",
+        ["autoregressive (honest)", "teacher-forced (fed the truth)"],
+        key="arena_lstm_view",
+        help="the difference is the lesson",
+    )
+
+length = lookback + horizon
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def random_series(spec: SignalSpec, seed: int) -> np.ndarray:
+    return generate(spec, 1, seed=seed, dtype=torch.float64)[0].numpy()
+
+
+if source == "Random":
+    spec = SignalSpec(components=components, periods=(10, 99), noise=noise, length=length)
+    series = random_series(spec, int(seed))
+    signal_label = f"random, {components[0]}..{components[1]} components, seed {seed}"
+else:
+    shared = state.current()
+    signal_label = shared.label
+    if shared.synthetic:
+        series = shared.samples(length)
+    else:
+        full = shared.samples()
+        if len(full) < length:
+            st.error(
+                f"This series has {len(full)} samples but lookback + horizon = {length}: "
+                "shorten them or pick a longer series in the Signal Lab."
+            )
+            st.stop()
+        start = st.slider("Where the lookback starts", 0, len(full) - length, len(full) - length, key="arena_start")
+        series = full[start : start + length]
+
+history, future = series[:lookback], series[lookback:]
+forecasts, errors, trained = {}, {}, {}
+for key in chosen:
+    name = key.partition(":")[0]
+    model, error = load_forecaster(key)
+    if error:
+        errors[key] = error
+        continue
+    try:
+        if name == "lstm" and lstm_view.startswith("teacher"):
+            forecasts[key] = predict(key, history, horizon, future)[0]
+        else:
+            forecasts[key] = predict(key, history, horizon)[0]
+        trained[key] = model.trained_horizon
+    except ValueError as exc:
+        errors[key] = str(exc)
+
+labels = {k: label_of(k) for k in chosen}
+dashed = {k for k in forecasts if k.startswith("lstm") and lstm_view.startswith("teacher")}
+st.subheader(f"One signal: {signal_label}")
+st.plotly_chart(
+    forecast_figure(series, lookback, forecasts, labels, trained, dashed), width="stretch", key="arena_main"
+)
+for key, message in errors.items():
+    st.warning(f"**{labels[key]}** is not shown: {message}")
+if forecasts:
+    table = pd.DataFrame(
+        [
+            {
+                "model": labels[k],
+                "MSE over the horizon": float(np.mean((v - future) ** 2)),
+                "MSE of the first 10 steps": float(np.mean((v[:10] - future[:10]) ** 2)),
+            }
+            for k, v in forecasts.items()
+        ]
+    ).sort_values("MSE over the horizon")
+    st.dataframe(table, hide_index=True, width="stretch")
+st.markdown(
+    "The red dashed line is where the lookback ends: the DFT's forecast is its window starting again, "
+    "so it jumps there unless every period fits the lookback a whole number of times. "
+    + (
+        "The LSTM is shown **teacher-forced** (dotted): at every step it was handed the true previous "
+        "value, which no real forecast has. Switch to *autoregressive* to see its honest forecast."
+        if dashed
+        else "The LSTM is shown **autoregressive**: it feeds on its own outputs, so one error feeds the next. "
+        "Switch to *teacher-forced* to see how good it looks when it is fed the truth instead."
+    )
+)
+
+st.subheader("Play the forecast step by step")
+st.caption(
+    "Press play: each model adds one step at a time. Errors compound for the models that feed on "
+    "their own outputs; the DFT's error is there from the first step."
+)
+if forecasts:
+    st.plotly_chart(rollout_animation(series, lookback, forecasts, labels), width="stretch", key="arena_play")
+
+st.download_button(
+    "Download these forecasts (CSV)",
+    pd.DataFrame(
+        {"t": np.arange(lookback, length), "truth": future} | {labels[k]: v for k, v in forecasts.items()}
+    ).to_csv(index=False),
+    file_name="harmonics_lab_forecasts.csv",
+    mime="text/csv",
+)
+
+st.divider()
+st.subheader("Over many signals")
+c1, c2 = st.columns(2)
+suite_name = c1.selectbox(
+    "Test suite",
+    list(evaluation.SUITES),
+    index=1,
+    key="arena_suite",
+    bind="query-params",
+    help="easy: 3..6 components, periods 2..99; final: 3..44 components, periods 10..99; "
+    "noisy: final plus noise of std 0.1",
+)
+n_signals = c2.slider("Signals", 32, 1024, 256, step=32, key="arena_n")
+
+
+@st.cache_data(max_entries=16, show_spinner="Scoring...")
+def score_suite(keys: tuple[str, ...], suite_name: str, n: int):
+    data = evaluation.suite(suite_name, n=n)
+    results, problems = {}, {}
+    for key in keys:
+        model, error = load_forecaster(key)
+        if error:
+            problems[key] = error
+            continue
+        try:
+            results[key] = evaluation.score(model, data.history, data.future, name=key)
+        except ValueError as exc:
+            problems[key] = str(exc)
+    return data, results, problems
+
+
+data, results, problems = score_suite(tuple(chosen), suite_name, n_signals)
+for key, message in problems.items():
+    if key not in errors:
+        st.warning(f"**{labels[key]}** is not scored: {message}")
+if results:
+    left, right = st.columns(2)
+    left.plotly_chart(
+        horizon_figure({k: s.per_horizon() for k, s in results.items()}, labels),
+        width="stretch",
+        key="arena_horizon_fig",
+    )
+    left.caption(
+        "Error at each step ahead (band: ~95% confidence). A model that feeds on itself rises with "
+        "the step; the DFT is bad from step 1."
+    )
+    right.plotly_chart(
+        components_figure({k: s.by_components(data.components) for k, s in results.items()}, labels),
+        width="stretch",
+        key="arena_components_fig",
+    )
+    right.caption(
+        "Error against how many harmonics the signal has: more components, harder for the "
+        "learned models; linear prediction barely notices."
+    )
+    base = results["naive"].mse if "naive" in results else None
+    lin = results["linear"].mse if "linear" in results else None
+    board = pd.DataFrame(
+        [
+            {
+                "model": labels[k],
+                "MSE": s.mse,
+                "MAE": s.mae,
+                "vs repeat-last": s.mse / base if base else np.nan,
+                "vs linear prediction": s.mse / lin if lin else np.nan,
+            }
+            for k, s in results.items()
+        ]
+    ).sort_values("MSE")
+    st.dataframe(
+        board,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "MSE": st.column_config.NumberColumn(format="%.3g"),
+            "MAE": st.column_config.NumberColumn(format="%.3g"),
+            "vs repeat-last": st.column_config.NumberColumn(format="%.3gx"),
+            "vs linear prediction": st.column_config.NumberColumn(format="%.3gx"),
+        },
+    )
+    st.download_button(
+        "Download the scores (CSV)", board.to_csv(index=False), file_name="harmonics_lab_scores.csv", mime="text/csv"
+    )
+    with st.expander("Worst cases"):
+        who = st.selectbox("Model", list(results), format_func=label_of, key="arena_worst_model")
+        order = np.argsort(-results[who].per_signal)[:10]
+        pick = st.selectbox(
+            "Signal (worst first)",
+            order.tolist(),
+            key="arena_worst_pick",
+            format_func=lambda i: f"#{i}: MSE {results[who].per_signal[i]:.3g}, {data.components[i]} components",
+        )
+        worst_series = np.concatenate([data.history[pick], data.future[pick]])
+        worst = {k: predict(k, data.history[pick], data.future.shape[1])[0] for k in results}
+        st.plotly_chart(
+            forecast_figure(worst_series, data.history.shape[1], worst, labels), width="stretch", key="arena_worst_fig"
+        )

@@ -1,0 +1,152 @@
+"""Signal Lab: make a sum of harmonics (or pick a real series) and share it with the other pages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import datasets
+from core.signals import Components, SignalSpec, synthesize
+from dashboard import state
+from dashboard.plots.signals import signal_figure
+
+st.title("Signal Lab")
+st.markdown(
+    "Every signal here is a **sum of harmonics**: cosines, each with its own *period* (samples per cycle), "
+    "*amplitude* and *phase*. Shape one, or pick a real series; the other pages (DFT Explorer, Forecast "
+    "Arena) analyse whatever is on this page."
+)
+
+source = st.radio("Source", ["Random harmonics", "Real series"], horizontal=True, key="lab_source", bind="query-params")
+
+
+def new_seed() -> None:
+    st.session_state["lab_seed"] = int(st.session_state.get("lab_seed", 0)) + 1
+
+
+if source == "Random harmonics":
+    with st.sidebar:
+        st.subheader("Random signal")
+        components = st.slider("Components", 1, 60, (3, 6), key="lab_components", help="how many harmonics")
+        periods = st.slider("Periods (samples)", 2, 200, (2, 99), key="lab_periods")
+        integer = st.checkbox(
+            "Whole-number periods",
+            True,
+            key="lab_integer",
+            help="the classic study used whole-number periods; untick for any real period",
+        )
+        noise = st.slider("Noise (std)", 0.0, 0.5, 0.0, 0.01, key="lab_noise")
+        modulation = st.checkbox(
+            "Amplitude modulation",
+            False,
+            key="lab_modulation",
+            help="each component's amplitude ramps 1 -> r -> 1, r in [0.5, 2]",
+        )
+        trend = st.slider("Trend (max rise)", 0.0, 1.0, 0.0, 0.05, key="lab_trend")
+        length = st.slider("Length (samples)", 32, 1000, 200, key="lab_length")
+        seed = st.number_input("Seed", 0, 10**9, 0, key="lab_seed", bind="query-params")
+        st.button("New random signal", on_click=new_seed, type="primary", width="stretch")
+    try:
+        spec = SignalSpec(
+            components=components,
+            periods=periods,
+            integer_periods=integer,
+            noise=noise,
+            modulation=modulation,
+            trend=trend,
+            length=length,
+        )
+    except ValueError as exc:
+        st.error(f"Impossible setting: {exc}")
+        st.stop()
+    drawn = state.random_signal(spec, int(seed))
+    st.subheader("Components")
+    st.caption("Edit any cell, add or delete rows: the signal follows. Phase is in radians (cosine convention).")
+    table = pd.DataFrame(drawn.row_dicts())[["period", "amplitude", "phase", "modulation"]]
+    edited = st.data_editor(
+        table,
+        num_rows="dynamic",
+        key=f"lab_editor_{hash((spec, int(seed)))}",  # a new draw starts a fresh table
+        width="stretch",
+        column_config={
+            "period": st.column_config.NumberColumn("period", min_value=2.0, format="%.3f"),
+            "amplitude": st.column_config.NumberColumn("amplitude", format="%.4f"),
+            "phase": st.column_config.NumberColumn("phase (rad)", format="%.3f"),
+            "modulation": st.column_config.NumberColumn("modulation r", min_value=0.0, format="%.2f"),
+        },
+    )
+    rows = [
+        {
+            "period": r.period,
+            "amplitude": r.amplitude,
+            "phase": r.phase if np.isfinite(r.phase) else 0.0,
+            "modulation": r.modulation if np.isfinite(r.modulation) else 1.0,
+            "apex": 0.5,
+        }
+        for r in edited.itertuples()
+        if np.isfinite(r.period) and np.isfinite(r.amplitude)
+    ]
+    apex = {i: row[4] for i, row in enumerate(drawn.rows)}
+    for i, row in enumerate(rows):
+        row["apex"] = apex.get(i, 0.5)
+    try:
+        Components.from_rows(rows)  # validates: at least one row, periods >= 2
+    except ValueError as exc:
+        st.error(f"These components cannot make a signal: {exc}. Still showing the previous signal.")
+        signal = state.current()
+    else:
+        label = drawn.label if edited.equals(table) else drawn.label + " (edited)"
+        signal = state.CurrentSignal(label, length, state.rows_to_tuple(rows), drawn.trend, noise, int(seed))
+        state.set_current(signal)
+else:
+    with st.sidebar:
+        st.subheader("Real series")
+        choice = st.selectbox("Series", [*datasets.bundled_names(), "Upload a CSV..."], key="lab_series")
+        series = None
+        if choice == "Upload a CSV...":
+            upload = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="lab_upload")
+            if upload is not None:
+                try:
+                    frame = datasets.read_csv(upload.getvalue())
+                    columns = datasets.numeric_columns(frame) or [str(c) for c in frame.columns]
+                    column = st.selectbox("Column", columns, key="lab_column")
+                    series = datasets.column_series(frame, column, name=upload.name)
+                except ValueError as exc:
+                    st.error(f"Cannot use this file: {exc}. The previous signal is kept.")
+        else:
+            series = datasets.load_bundled(choice)
+        if series is not None:
+            total = len(series.values)
+            span = st.slider("Samples to use", 0, total, (0, total), key=f"lab_span_{series.name}_{total}")
+            if span[1] - span[0] < datasets.MIN_VALUES:
+                st.error(f"Pick at least {datasets.MIN_VALUES} samples. The previous signal is kept.")
+            else:
+                values = series.values[span[0] : span[1]]
+                label = f"{series.name} [{series.index[span[0]]} .. {series.index[span[1] - 1]}]"
+                state.set_current(state.CurrentSignal(label, len(values), real=tuple(values.tolist())))
+                st.caption(f"Source: {series.source}")
+    signal = state.current()
+
+values = signal.samples()
+st.subheader(f"Signal: {signal.label}")
+show = st.segmented_control("Components", ["overlaid", "stacked", "hidden"], default="overlaid", key="lab_show")
+parts, labels = None, None
+if signal.synthetic and show != "hidden":
+    parts = [
+        synthesize(Components.from_rows([row], span=signal.length), signal.length)[0].numpy()
+        for row in signal.row_dicts()
+    ]
+    labels = [f"P={p:.4g}, A={a:.3f}" for p, a, *_ in signal.rows]
+st.plotly_chart(signal_figure(values, parts, labels, stacked=show == "stacked"), width="stretch", key="lab_chart")
+st.caption(
+    f"{len(values)} samples"
+    + (f", {len(signal.rows)} components" if signal.synthetic else "")
+    + ". This signal is now the one the DFT Explorer and the Forecast Arena use."
+)
+st.download_button(
+    "Download as CSV",
+    pd.DataFrame({"t": np.arange(len(values)), "value": values}).to_csv(index=False),
+    file_name="harmonics_lab_signal.csv",
+    mime="text/csv",
+)

@@ -1,0 +1,176 @@
+"""Training: start a run in the background, watch it live, stop and resume it, take it to the Arena."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from core.models import MODELS
+from core.runtime import describe, pick_device
+from core.training import TrainConfig, jobs
+from dashboard.plots.training import loss_figure, lr_figure
+
+st.title("Training")
+st.markdown(
+    "Train a forecaster on freshly generated sums of harmonics. The run goes on in the **background**: "
+    "reload the page, close the tab, even restart the app — it keeps going, and its checkpoints let you "
+    "stop and resume it. Finished (or stopped) runs can be compared in the Forecast Arena."
+)
+st.caption(f"Training device: {describe(pick_device('auto'))}")
+
+PRESETS = {
+    "Quick (CPU, ~1 min)": {"steps": 300, "batch_size": 128, "components": (3, 10), "eval_every": 25},
+    "Study (CPU, ~10 min)": {"steps": 6000, "batch_size": 256, "components": (3, 44), "eval_every": 250},
+    "GPU (large batch)": {"steps": 20000, "batch_size": 2048, "components": (3, 44), "eval_every": 500},
+}
+
+with st.form("new_run"):
+    st.subheader("New run")
+    c1, c2, c3 = st.columns(3)
+    model = c1.selectbox("Model", sorted(MODELS), index=sorted(MODELS).index("fft_gru"), key="train_model")
+    preset = c2.selectbox("Preset", list(PRESETS), key="train_preset")
+    chosen = PRESETS[preset]
+    loss = c3.selectbox(
+        "Loss",
+        ["inv_k", "mse"],
+        key="train_loss",
+        help="inv_k weighs horizon step k by 1/k: early steps, which later ones build on, count more",
+    )
+    c4, c5, c6 = st.columns(3)
+    steps = c4.number_input("Steps", 10, 1_000_000, chosen["steps"], key=f"train_steps_{preset}")
+    batch = c5.number_input("Batch size", 8, 65536, chosen["batch_size"], key=f"train_batch_{preset}")
+    lr = c6.number_input("Learning rate", 1e-5, 1.0, 1e-3, format="%.5f", key="train_lr")
+    c7, c8, c9 = st.columns(3)
+    components = c7.slider("Components", 1, 60, chosen["components"], key=f"train_components_{preset}")
+    curriculum = c8.checkbox(
+        "Curriculum (3..10 first, then grow)", value=chosen["components"][1] > 10, key="train_curriculum"
+    )
+    run_id = c9.text_input("Run name (optional)", key="train_run_id")
+    submitted = st.form_submit_button("Start training", type="primary")
+
+if submitted:
+    stages = []
+    if curriculum and components[1] > 10:
+        stages = [{"until": steps // 4, "components": [components[0], 10]}]
+        if components[1] > 25:
+            stages.append({"until": steps // 2, "components": [components[0], 25]})
+    try:
+        config = TrainConfig(
+            model=model,
+            steps=int(steps),
+            batch_size=int(batch),
+            lr=float(lr),
+            loss=loss,
+            signal={"components": list(components), "periods": [10, 99]},
+            curriculum=stages,
+            eval_every=chosen["eval_every"],
+            checkpoint_every=chosen["eval_every"],
+            log_every=max(1, chosen["eval_every"] // 5),
+            warmup=min(100, int(steps) // 10),
+        )
+        started = jobs.start_run(config, run_id.strip() or None)
+        st.session_state["train_selected"] = [started]
+        st.success(f"Started run **{started}** in the background.")
+    except ValueError as exc:
+        st.error(f"Cannot start this run: {exc}")
+
+runs = jobs.list_runs()
+if not runs:
+    st.info("No runs yet: start one above.")
+    st.stop()
+
+st.subheader("Runs")
+table = pd.DataFrame(
+    [
+        {
+            "run": r.run_id,
+            "model": r.model,
+            "status": r.state,
+            "step": f"{r.step}/{r.steps}",
+            "best validation MSE": r.best_val,
+            "started": time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created)),
+            "message": r.message,
+        }
+        for r in runs
+    ]
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={"best validation MSE": st.column_config.NumberColumn(format="%.4g")},
+)
+ids = [r.run_id for r in runs]
+selected = st.multiselect(
+    "Show curves of",
+    ids,
+    default=[i for i in st.session_state.get("train_selected", ids[:1]) if i in ids],
+    key="train_show",
+)
+
+action_run = st.selectbox("Run", ids, key="train_action_run")
+info = next(r for r in runs if r.run_id == action_run)
+a1, a2, a3, a4 = st.columns(4)
+if a1.button("Stop", disabled=not info.active, width="stretch"):
+    jobs.stop_run(action_run)
+    st.toast(f"Asked {action_run} to stop: it saves a checkpoint first.")
+if a2.button("Resume", disabled=info.active or info.state == "finished", width="stretch"):
+    try:
+        jobs.resume_run(action_run)
+        st.toast(f"Resuming {action_run} from its last checkpoint.")
+    except ValueError as exc:
+        st.error(str(exc))
+if a3.button("Delete", disabled=info.active, width="stretch"):
+    st.session_state["train_confirm_delete"] = action_run
+if st.session_state.get("train_confirm_delete") == action_run:
+    st.warning(f"Delete run {action_run} and its checkpoints for good?")
+    if st.button("Yes, delete it", type="primary"):
+        jobs.delete_run(action_run)
+        st.session_state.pop("train_confirm_delete")
+        st.rerun()
+if info.has_checkpoint:
+    a4.page_link(
+        "views/arena.py", label="Open in the Arena", icon=":material/sports_score:", query_params={"run": action_run}
+    )
+
+
+polling = any(r.active for r in runs)
+
+
+@st.fragment(run_every=2.0 if polling else None)
+def live_view(selected: list[str]) -> None:
+    """Polls the run files every 2 s while a run is going; costs nothing when all are idle."""
+    curves = {run_id: jobs.read_metrics(run_id) for run_id in selected}
+    current = {r.run_id: r for r in jobs.list_runs()}
+    for run_id in selected:
+        r = current.get(run_id)
+        if r is None:
+            continue
+        records = curves[run_id]
+        last = next((m for m in reversed(records) if "samples_per_s" in m), {})
+        stage = last.get("components")
+        rate = last.get("samples_per_s")
+        eta = ""
+        if r.active and rate and r.steps > r.step:
+            batch = TrainConfig.load(jobs.DEFAULT_ROOT / run_id / "config.json").batch_size
+            eta = f", about {(r.steps - r.step) * batch / rate:.0f} s left"
+        st.progress(
+            min(1.0, r.step / max(r.steps, 1)),
+            text=f"{run_id}: {r.state}, step {r.step}/{r.steps}"
+            + (f", {rate:,.0f} samples/s" if rate else "")
+            + eta
+            + (f", components {stage[0]}..{stage[1]}" if stage else ""),
+        )
+        if r.state == "failed":
+            st.error(f"{run_id} failed: {r.message}")
+    if polling and not any(r.active for r in current.values()):
+        st.rerun()  # the last run ended: a full rerun turns the polling off and refreshes the table
+    if curves:
+        st.plotly_chart(loss_figure(curves), width="stretch", key="train_loss_fig")
+        with st.expander("Learning rate"):
+            st.plotly_chart(lr_figure(curves[selected[0]]), width="stretch", key="train_lr_fig")
+
+
+live_view(selected)
