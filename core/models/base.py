@@ -59,12 +59,14 @@ class ForecastModel(nn.Module):
 def spectrum_features(z: torch.Tensor) -> torch.Tensor:
     """The lookback's rfft as features: amplitudes and phases (as cos/sin, so no jump at +-pi).
 
-    [B, N] -> [B, 3 * (N//2 + 1)]. Amplitudes are scaled like ``core.spectral`` (|X_k| * 2 / N).
+    [B, N] -> [B, 3 * (N//2 + 1)]. Amplitudes are scaled like ``core.spectral`` (|X_k| * 2 / N). The
+    phase of a near-empty bin is rounding noise (the DC bin of a centred series, above all), so cos/sin
+    fade smoothly to 0 below ~1e-3 of a unit tone's magnitude instead of flipping sign at random.
     """
     coeffs = torch.fft.rfft(z, dim=1)  # [B, N] -> [B, N//2+1] complex
     magnitude = coeffs.abs()
-    safe = magnitude.clamp_min(1e-8)
-    return torch.cat([magnitude * (2.0 / z.shape[1]), coeffs.real / safe, coeffs.imag / safe], 1)
+    soft = torch.sqrt(magnitude**2 + (1e-3 * z.shape[1]) ** 2)
+    return torch.cat([magnitude * (2.0 / z.shape[1]), coeffs.real / soft, coeffs.imag / soft], 1)
 
 
 def spectrum_feature_size(lookback: int) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import fields
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"invalid training config: {exc}", file=sys.stderr)
             return 2
         run_dir = args.root / (args.run_id or f"{config.model}-{time.strftime('%Y%m%d-%H%M%S')}")
-        if (run_dir / "config.json").exists():
+        if (run_dir / "config.json").exists() and os.environ.get("RANK", "0") == "0":
             print(f"run {run_dir.name!r} exists already: use --resume {run_dir.name}", file=sys.stderr)
             return 2
     status = train(config, run_dir, resume=bool(args.resume), progress=not args.no_progress)

@@ -46,6 +46,11 @@ class RunInfo:
         return self.state in ("queued", "running")
 
 
+def _root(root: Path | str | None) -> Path:
+    """``None`` means the default folder, looked up at call time (tests point it elsewhere)."""
+    return Path(root) if root is not None else DEFAULT_ROOT
+
+
 def pid_alive(pid: int | None) -> bool:
     if not pid:
         return False
@@ -95,9 +100,9 @@ def run_info(run_dir: Path) -> RunInfo | None:
     )
 
 
-def list_runs(root: Path | str = DEFAULT_ROOT) -> list[RunInfo]:
+def list_runs(root: Path | str | None = None) -> list[RunInfo]:
     """Every run under ``root``, newest first (the shipped ``pretrained/`` folder is not a run)."""
-    root = Path(root)
+    root = _root(root)
     if not root.is_dir():
         return []
     infos = [run_info(d) for d in root.iterdir() if d.is_dir() and d.name != "pretrained"]
@@ -146,9 +151,9 @@ def _check_capacity(root: Path) -> None:
         )
 
 
-def start_run(config: TrainConfig, run_id: str | None = None, root: Path | str = DEFAULT_ROOT) -> str:
+def start_run(config: TrainConfig, run_id: str | None = None, root: Path | str | None = None) -> str:
     """Start a new run in the background; returns its id."""
-    root = Path(root)
+    root = _root(root)
     _check_capacity(root)
     run_id = run_id or f"{config.model}-{time.strftime('%Y%m%d-%H%M%S')}"
     if not run_id.replace("-", "").replace("_", "").isalnum():
@@ -163,9 +168,9 @@ def start_run(config: TrainConfig, run_id: str | None = None, root: Path | str =
     return run_id
 
 
-def resume_run(run_id: str, root: Path | str = DEFAULT_ROOT) -> None:
+def resume_run(run_id: str, root: Path | str | None = None) -> None:
     """Continue a stopped or failed run from its last checkpoint, in the background."""
-    root = Path(root)
+    root = _root(root)
     info = run_info(root / run_id)
     if info is None:
         raise ValueError(f"no run {run_id!r}")
@@ -178,9 +183,9 @@ def resume_run(run_id: str, root: Path | str = DEFAULT_ROOT) -> None:
     _launch(root / run_id)
 
 
-def stop_run(run_id: str, root: Path | str = DEFAULT_ROOT, timeout: float = 0.0) -> None:
+def stop_run(run_id: str, root: Path | str | None = None, timeout: float = 0.0) -> None:
     """Ask a run to stop: it checkpoints and exits at its next step. Optionally wait for it."""
-    files = RunFiles(Path(root) / run_id)
+    files = RunFiles(_root(root) / run_id)
     if not files.config.exists():
         raise ValueError(f"no run {run_id!r}")
     files.stop_request.touch()
@@ -192,15 +197,15 @@ def stop_run(run_id: str, root: Path | str = DEFAULT_ROOT, timeout: float = 0.0)
         time.sleep(0.1)
 
 
-def kill_run(run_id: str, root: Path | str = DEFAULT_ROOT) -> None:
+def kill_run(run_id: str, root: Path | str | None = None) -> None:
     """Stop a run that does not answer its stop request (SIGKILL): it loses at most one checkpoint interval."""
-    info = run_info(Path(root) / run_id)
+    info = run_info(_root(root) / run_id)
     if info and info.pid and pid_alive(info.pid):
         os.kill(info.pid, signal.SIGKILL)
 
 
-def delete_run(run_id: str, root: Path | str = DEFAULT_ROOT) -> None:
-    run_dir = Path(root) / run_id
+def delete_run(run_id: str, root: Path | str | None = None) -> None:
+    run_dir = _root(root) / run_id
     info = run_info(run_dir)
     if info is None:
         raise ValueError(f"no run {run_id!r}")
@@ -209,9 +214,9 @@ def delete_run(run_id: str, root: Path | str = DEFAULT_ROOT) -> None:
     shutil.rmtree(run_dir)
 
 
-def read_metrics(run_id: str, root: Path | str = DEFAULT_ROOT) -> list[dict]:
+def read_metrics(run_id: str, root: Path | str | None = None) -> list[dict]:
     """The run's logged steps (a half-written last line, mid-flush, is skipped)."""
-    path = RunFiles(Path(root) / run_id).metrics
+    path = RunFiles(_root(root) / run_id).metrics
     if not path.exists():
         return []
     out = []

@@ -180,8 +180,10 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
         try:
             while step < config.steps:
                 if files.stop_request.exists() or stop_flag["stop"]:
+                    if not writer:
+                        return {"state": "stopped", "step": step}
                     checkpoint(files.last)
-                    files.write_status("stopped", step, config.steps, "stopped on request") if writer else None
+                    files.write_status("stopped", step, config.steps, "stopped on request")
                     return files.read_status()
                 for group in optimizer.param_groups:
                     group["lr"] = lr_at(config, step)
@@ -233,8 +235,9 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
                 metrics.close()
             if bar is not None:
                 bar.close()
-        if writer:
-            files.write_status("finished", step, config.steps, "done", device=str(device), best_val=best_val)
+        if not writer:
+            return {"state": "finished", "step": step}
+        files.write_status("finished", step, config.steps, "done", device=str(device), best_val=best_val)
         return files.read_status()
     except Exception as exc:
         if writer:

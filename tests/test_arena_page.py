@@ -1,0 +1,87 @@
+"""The Forecast Arena through AppTest: forecasts follow the signal, models come and go, bad ones are isolated."""
+
+import json
+from pathlib import Path
+
+from conftest import plotly_values
+from streamlit.testing.v1 import AppTest
+
+from core.models import build
+from core.training import jobs
+from core.training.checkpoints import save_checkpoint
+
+
+def arena(**query) -> AppTest:
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py"), default_timeout=120)
+    at.query_params.update(query)
+    at.run()
+    at.switch_page("views/arena.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def traces(at: AppTest) -> dict:
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return {t["name"]: plotly_values(t["y"]) for t in spec["data"] if "name" in t}
+
+
+def test_default_models_forecast_and_follow_the_signal():
+    at = arena()
+    before = traces(at)
+    for label in [
+        "truth",
+        "Repeat last value",
+        "DFT periodic extension",
+        "Linear prediction",
+        "LSTM (next-step)",
+        "GRU seq2seq + FFT",
+        "FFT-GRU",
+    ]:
+        assert label in before, label
+    assert not at.warning
+    at.number_input(key="arena_seed").set_value(5).run()
+    after = traces(at)
+    for name in before:
+        assert before[name] != after[name], name
+    board = at.dataframe[1].value
+    assert set(board["model"]) >= {"Linear prediction", "FFT-GRU"}
+    assert board.sort_values("MSE")["model"].iloc[0] == "Linear prediction"
+
+
+def test_removing_a_model_removes_its_trace_and_lstm_views_differ():
+    at = arena()
+    at.multiselect(key="arena_models").unselect("fft").run()
+    assert "DFT periodic extension" not in traces(at)
+    honest = traces(at)["LSTM (next-step)"]
+    at.radio(key="arena_lstm_view").set_value("teacher-forced (fed the truth)").run()
+    assert traces(at)["LSTM (next-step)"] != honest
+
+
+def test_a_bad_checkpoint_shows_an_error_for_that_model_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(jobs, "DEFAULT_ROOT", tmp_path)
+    from core import forecasters
+
+    monkeypatch.setattr(forecasters, "CHECKPOINTS", tmp_path)
+    good = tmp_path / "good-run"
+    good.mkdir()
+    (good / "config.json").write_text(json.dumps({"model": "lstm", "steps": 1}))
+    model = build("lstm", hidden=8)
+    save_checkpoint(good / "best.pt", {"model": "lstm", "hparams": model.hparams, "model_state": model.state_dict()})
+    bad = tmp_path / "bad-run"
+    bad.mkdir()
+    (bad / "config.json").write_text(json.dumps({"model": "seq2seq", "steps": 1}))
+    (bad / "best.pt").write_bytes(b"corrupt")
+    at = arena(run="bad-run")
+    at.multiselect(key="arena_models").select("lstm:good-run").run()
+    shown = traces(at)
+    assert "LSTM (next-step) [run good-run]" in shown and "Linear prediction" in shown
+    assert "GRU seq2seq + FFT [run bad-run]" not in shown
+    warnings = [w.value for w in at.warning]
+    assert len([w for w in warnings if "bad-run" in w and "damaged" in w]) == 1
+
+
+def test_lookback_the_models_were_not_trained_for_is_explained():
+    at = arena(arena_lookback="80")
+    warnings = " ".join(w.value for w in at.warning)
+    assert "lookback of 100" in warnings
+    assert "Linear prediction" in traces(at)

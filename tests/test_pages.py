@@ -1,0 +1,108 @@
+"""Every page through Streamlit's AppTest: loads cleanly, and the key widgets change the figures."""
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import plotly_values
+from streamlit.testing.v1 import AppTest
+
+from core.training import TrainConfig, train
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+
+
+def app(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def figure(at: AppTest, index: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def trace_data(at: AppTest, index: int = 0) -> list:
+    return [(t.get("name"), plotly_values(t.get("y"))) for t in figure(at, index)["data"]]
+
+
+def test_home_links_every_page():
+    at = app()
+    text = " ".join(m.value for m in at.markdown)
+    assert "DFT Explorer" in text and "Forecast Arena" in text
+
+
+def test_signal_lab_seed_and_components_change_the_signal():
+    at = app("views/signal_lab.py")
+    before = trace_data(at)
+    at.number_input(key="lab_seed").set_value(7).run()
+    assert not at.exception
+    after = trace_data(at)
+    assert before != after
+    at.slider(key="lab_components").set_value((10, 12)).run()
+    names = [name for name, _ in trace_data(at)]
+    assert 11 <= len(names) <= 13  # 10..12 components plus the signal
+    at.segmented_control(key="lab_show").set_value("hidden").run()
+    assert len(trace_data(at)) == 1
+
+
+def test_signal_lab_real_series_and_bad_upload_keep_the_app_working():
+    at = app("views/signal_lab.py")
+    at.radio(key="lab_source").set_value("Real series").run()
+    assert not at.exception
+    y = trace_data(at)[-1][1]
+    assert len(y) == 309  # yearly sunspots 1700-2008
+    at.selectbox(key="lab_series").set_value("Upload a CSV...").run()
+    assert not at.exception and not at.error  # nothing uploaded yet: no complaint
+
+
+def test_dft_explorer_window_length_changes_the_extension():
+    at = app("views/dft_explorer.py")
+    ext_100 = plotly_values(figure(at)["data"][2]["y"])
+    metrics_100 = [m.value for m in at.metric]
+    assert float(metrics_100[0]) < 1e-10  # period 20 in N = 100: the extension is the future
+    at.slider(key="dft_n").set_value(110).run()
+    assert not at.exception
+    assert plotly_values(figure(at)["data"][2]["y"]) != ext_100
+    assert float(at.metric[0].value) > 0.1  # 5.5 cycles: the seam breaks it
+    table = at.dataframe[0].value
+    assert table["cycles N/P"].iloc[0] == pytest.approx(5.5)
+    at.selectbox(key="dft_window").set_value("hamming").run()
+    assert not at.exception and at.info
+
+
+def test_dft_explorer_on_the_shared_real_series():
+    at = app("views/signal_lab.py")
+    at.radio(key="lab_source").set_value("Real series").run()
+    at.switch_page("views/dft_explorer.py").run()
+    at.selectbox(key="dft_example").set_value("The Signal Lab's signal").run()
+    assert not at.exception
+    assert len(plotly_values(figure(at)["data"][0]["y"])) == 160  # N = 100 plus 60 beyond
+
+
+def test_training_page_lists_a_run_and_shows_its_curves(tmp_path, monkeypatch):
+    from core.training import jobs
+
+    monkeypatch.setattr(jobs, "DEFAULT_ROOT", tmp_path)
+    config = TrainConfig(
+        model="linear_net",
+        steps=20,
+        eval_every=10,
+        checkpoint_every=10,
+        log_every=5,
+        lookback=40,
+        horizon=5,
+        batch_size=32,
+    )
+    train(config, tmp_path / "tiny-run")
+    at = app("views/training.py")
+    table = at.dataframe[0].value
+    assert table["run"].tolist() == ["tiny-run"] and table["status"].tolist() == ["finished"]
+    names = [t["name"] for t in figure(at)["data"]]
+    assert names == ["tiny-run train", "tiny-run validation"]
+    (tmp_path / "tiny-run" / "best.pt").write_bytes(b"broken")  # the Arena must cope with this run
+    at.switch_page("views/arena.py").run()
+    assert not at.exception

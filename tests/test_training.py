@@ -1,0 +1,243 @@
+"""core.training: the loop, resume, curriculum, failures, background jobs and their faults, DDP."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from core import forecasters
+from core.models.linear_net import LinearNet
+from core.training import TrainConfig, jobs, train
+from core.training.checkpoints import read_checkpoint, save_checkpoint
+from core.training.loop import RunFiles
+
+TINY = {"signal": {"components": [3, 6], "periods": [10, 40]}, "lookback": 40, "horizon": 5, "batch_size": 64}
+
+
+def metrics(run_dir):
+    return [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+
+
+def wait_for(predicate, timeout=60.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+def test_loss_falls_and_the_run_folder_is_complete(tmp_path):
+    config = TrainConfig(
+        model="fft_gru",
+        model_options={"hidden": 32, "mlp": 64},
+        steps=200,
+        eval_every=50,
+        checkpoint_every=50,
+        log_every=10,
+        lr=3e-3,
+        **TINY,
+    )
+    status = train(config, tmp_path / "run")
+    assert status["state"] == "finished" and status["step"] == 200
+    records = metrics(tmp_path / "run")
+    val = [r["val_mse"] for r in records if "val_mse" in r]
+    assert val[-1] < 0.6 * val[0]
+    assert {"train_loss", "lr", "samples_per_s", "stage"} <= set(records[0])
+    for name in ("config.json", "status.json", "last.pt", "best.pt"):
+        assert (tmp_path / "run" / name).exists()
+    f = forecasters.load("fft_gru", checkpoint=tmp_path / "run")
+    assert f.predict(torch.randn(2, 40).numpy(), 5).shape == (2, 5)
+
+
+def test_resume_matches_an_uninterrupted_run(tmp_path):
+    common = dict(
+        model="lstm",
+        model_options={"hidden": 16},
+        schedule="constant",
+        warmup=0,
+        eval_every=10,
+        checkpoint_every=10,
+        log_every=10,
+        **TINY,
+    )
+    train(TrainConfig(steps=40, **common), tmp_path / "straight")
+    train(TrainConfig(steps=20, **common), tmp_path / "split")
+    TrainConfig(steps=40, **common).save(tmp_path / "split" / "config.json")
+    status = train(TrainConfig(steps=40, **common), tmp_path / "split", resume=True)
+    assert status["step"] == 40
+    a = read_checkpoint(tmp_path / "straight" / "last.pt")["model_state"]
+    b = read_checkpoint(tmp_path / "split" / "last.pt")["model_state"]
+    for key in a:
+        assert torch.allclose(a[key], b[key], atol=1e-5), key
+    steps = [r["step"] for r in metrics(tmp_path / "split")]
+    assert steps == sorted(steps) and steps[-1] == 40  # the curve continues where it stopped
+
+
+def test_curriculum_advances(tmp_path):
+    config = TrainConfig(
+        model="linear_net",
+        steps=30,
+        log_every=5,
+        eval_every=30,
+        checkpoint_every=30,
+        curriculum=[{"until": 10, "components": [3, 4]}, {"until": 20, "components": [3, 5]}],
+        **TINY,
+    )
+    train(config, tmp_path / "run")
+    stages = {r["step"]: (r["stage"], r["components"]) for r in metrics(tmp_path / "run") if "stage" in r}
+    assert stages[5] == (0, [3, 4]) and stages[15] == (1, [3, 5]) and stages[25] == (2, [3, 6])
+
+
+def test_nan_loss_stops_the_run_with_that_reason(tmp_path, monkeypatch):
+    original = LinearNet.loss
+    calls = {"n": 0}
+
+    def poisoned(self, *args):
+        calls["n"] += 1
+        loss = original(self, *args)
+        return loss * float("nan") if calls["n"] > 5 else loss
+
+    monkeypatch.setattr(LinearNet, "loss", poisoned)
+    status = train(TrainConfig(model="linear_net", steps=50, **TINY), tmp_path / "run")
+    assert status["state"] == "failed" and "nan" in status["message"].lower() and status["step"] == 5
+    assert "traceback" in status
+
+
+@pytest.mark.parametrize("field, value", [("model", "gpt"), ("steps", 0), ("loss", "huber"), ("lookback", 2)])
+def test_config_validation_names_the_field(field, value):
+    with pytest.raises(ValueError, match=field if field != "lookback" else "lookback"):
+        TrainConfig(**{field: value})
+
+
+def test_config_json_round_trip(tmp_path):
+    config = TrainConfig(model="seq2seq", curriculum=[{"until": 5, "components": [3, 10]}], **TINY)
+    config.save(tmp_path / "c.json")
+    assert TrainConfig.load(tmp_path / "c.json") == config
+
+
+def test_missing_gpu_asked_for_fails_clearly(tmp_path):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    status = train(TrainConfig(model="linear_net", steps=5, device="cuda", **TINY), tmp_path / "run")
+    assert status["state"] == "failed" and "no CUDA GPU" in status["message"]
+
+
+def background_config(steps=100000, checkpoint_every=20):
+    return TrainConfig(
+        model="lstm",
+        model_options={"hidden": 16},
+        steps=steps,
+        eval_every=checkpoint_every,
+        checkpoint_every=checkpoint_every,
+        log_every=5,
+        **TINY,
+    )
+
+
+def test_sigkill_then_resume_loses_at_most_one_checkpoint_interval(tmp_path):
+    run = jobs.start_run(background_config(), "killed", root=tmp_path)
+    with pytest.raises(ValueError, match="already"):
+        jobs.resume_run(run, root=tmp_path)  # a second start of the same run is refused
+    files = RunFiles(tmp_path / run)
+    assert wait_for(lambda: files.last.exists() and read_checkpoint(files.last)["step"] >= 40)
+    info = jobs.run_info(tmp_path / run)
+    assert info.state == "running"
+    os.kill(info.pid, signal.SIGKILL)
+    assert wait_for(lambda: jobs.run_info(tmp_path / run).state == "failed", timeout=10)
+    killed_at = max(r["step"] for r in metrics(tmp_path / run))
+    saved_at = read_checkpoint(files.last)["step"]
+    assert killed_at - saved_at <= 20  # lost at most one checkpoint interval
+    jobs.resume_run(run, root=tmp_path)
+    assert wait_for(lambda: read_checkpoint(files.last)["step"] > killed_at)
+    jobs.stop_run(run, root=tmp_path, timeout=20)
+    info = jobs.run_info(tmp_path / run)
+    assert info.state == "stopped"
+    steps = [r["step"] for r in metrics(tmp_path / run)]
+    resumed = steps[steps.index(killed_at) + 1]
+    assert resumed <= saved_at + 5  # the curve picks up from the checkpoint, not from zero
+    jobs.delete_run(run, root=tmp_path)
+    assert jobs.list_runs(tmp_path) == []
+
+
+def test_kill_during_checkpoint_write_leaves_the_previous_one_loadable(tmp_path):
+    path = tmp_path / "last.pt"
+    big = {"model": "linear_net", "hparams": {}, "model_state": {"w": torch.zeros(3_000_000)}}
+    save_checkpoint(path, big)
+    script = (
+        "import sys, torch\nsys.path.insert(0, '.')\nfrom core.training.checkpoints import save_checkpoint\n"
+        f"for i in range(10**6):\n    save_checkpoint({str(path)!r}, "
+        "{'model': 'linear_net', 'hparams': {}, 'model_state': {'w': torch.full((3_000_000,), float(i))}})\n"
+    )
+    writer = subprocess.Popen([sys.executable, "-c", script], cwd=os.getcwd())
+    time.sleep(2.0)
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    payload = read_checkpoint(path)  # whole, whichever version it is
+    assert payload["model_state"]["w"].shape == (3_000_000,)
+    assert torch.all(payload["model_state"]["w"] == payload["model_state"]["w"][0])
+
+
+def test_corrupt_checkpoint_gives_a_clear_error(tmp_path):
+    run = tmp_path / "broken"
+    train(TrainConfig(model="linear_net", steps=5, eval_every=5, checkpoint_every=5, **TINY), run)
+    (run / "best.pt").write_bytes(b"\x00garbage")
+    with pytest.raises(ValueError, match="damaged"):
+        forecasters.load("linear_net", checkpoint=run)
+
+
+def test_cli_trains_and_refuses_bad_settings(tmp_path):
+    base = [sys.executable, "-m", "core.training", "--root", str(tmp_path), "--no-progress"]
+    ok = subprocess.run(
+        [*base, "--model", "linear_net", "--steps", "10", "--lookback", "40", "--horizon", "5", "--run-id", "cli"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout.strip().splitlines()[-1])["state"] == "finished"
+    bad = subprocess.run([*base, "--model", "linear_net", "--steps", "0"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "steps" in bad.stderr
+
+
+@pytest.mark.skipif(shutil.which("torchrun") is None, reason="torchrun not installed")
+def test_ddp_two_cpu_processes_write_one_consistent_run(tmp_path):
+    cmd = [
+        "torchrun",
+        "--nproc_per_node=2",
+        "--master_port=29517",
+        "-m",
+        "core.training",
+        "--root",
+        str(tmp_path),
+        "--run-id",
+        "ddp",
+        "--no-progress",
+        "--model",
+        "linear_net",
+        "--steps",
+        "20",
+        "--lookback",
+        "40",
+        "--horizon",
+        "5",
+        "--log-every",
+        "5",
+        "--eval-every",
+        "10",
+        "--checkpoint-every",
+        "10",
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    status = json.loads((tmp_path / "ddp" / "status.json").read_text())
+    assert status["state"] == "finished" and status["step"] == 20
+    steps = [r["step"] for r in metrics(tmp_path / "ddp") if "train_loss" in r]
+    assert steps == [5, 10, 15, 20]  # one writer: no duplicated lines from the second rank
+    assert read_checkpoint(tmp_path / "ddp" / "last.pt")["step"] == 20
