@@ -15,12 +15,8 @@ import numpy as np
 import torch
 
 from core import spectral
-from core.runtime import pick_device
+from core.runtime import PRETRAINED, pick_device, runs_root
 from core.training.checkpoints import load_model
-
-ROOT = Path(__file__).resolve().parents[1]
-CHECKPOINTS = ROOT / "checkpoints"
-PRETRAINED = CHECKPOINTS / "pretrained"
 
 CLASSICAL = ("naive", "fft", "linear")
 NEURAL = ("linear_net", "lstm", "seq2seq", "fft_gru")
@@ -204,8 +200,8 @@ def resolve_checkpoint(name: str, checkpoint: str | Path | None) -> Path:
             raise ValueError(f"no pretrained {name!r} checkpoint shipped at {path}; train one on the Training page")
         return path
     path = Path(checkpoint)
-    if not path.exists() and (CHECKPOINTS / str(checkpoint)).exists():
-        path = CHECKPOINTS / str(checkpoint)
+    if not path.exists() and (runs_root() / str(checkpoint)).exists():
+        path = runs_root() / str(checkpoint)
     if path.is_dir():
         best, last = path / "best.pt", path / "last.pt"
         path = best if best.exists() else last

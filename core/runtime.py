@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import torch
 
@@ -43,3 +44,12 @@ def configure_threads(threads: int | None = None) -> int:
     n = int(os.environ.get("HARMONICS_THREADS", threads or 1))
     torch.set_num_threads(n)
     return n
+
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PRETRAINED = REPO_ROOT / "checkpoints" / "pretrained"
+
+
+def runs_root() -> Path:
+    """Where the user's training runs live: ``HARMONICS_CHECKPOINTS`` if set, else ``checkpoints/``."""
+    return Path(os.environ.get("HARMONICS_CHECKPOINTS", REPO_ROOT / "checkpoints"))

@@ -7,7 +7,6 @@ from conftest import plotly_values
 from streamlit.testing.v1 import AppTest
 
 from core.models import build
-from core.training import jobs
 from core.training.checkpoints import save_checkpoint
 
 
@@ -58,10 +57,7 @@ def test_removing_a_model_removes_its_trace_and_lstm_views_differ():
 
 
 def test_a_bad_checkpoint_shows_an_error_for_that_model_only(tmp_path, monkeypatch):
-    monkeypatch.setattr(jobs, "DEFAULT_ROOT", tmp_path)
-    from core import forecasters
-
-    monkeypatch.setattr(forecasters, "CHECKPOINTS", tmp_path)
+    monkeypatch.setenv("HARMONICS_CHECKPOINTS", str(tmp_path))
     good = tmp_path / "good-run"
     good.mkdir()
     (good / "config.json").write_text(json.dumps({"model": "lstm", "steps": 1}))

@@ -84,9 +84,7 @@ def test_dft_explorer_on_the_shared_real_series():
 
 
 def test_training_page_lists_a_run_and_shows_its_curves(tmp_path, monkeypatch):
-    from core.training import jobs
-
-    monkeypatch.setattr(jobs, "DEFAULT_ROOT", tmp_path)
+    monkeypatch.setenv("HARMONICS_CHECKPOINTS", str(tmp_path))
     config = TrainConfig(
         model="linear_net",
         steps=20,

@@ -63,3 +63,19 @@ def load_model(
     except RuntimeError as exc:
         raise ValueError(f"checkpoint {path} does not fit the {name!r} architecture: {exc}") from exc
     return model.to(device).eval(), payload
+
+
+def export_pretrained(run_dir: Path | str, dest: Path | str) -> Path:
+    """Copy a run's best model into ``dest`` (a shipped-checkpoint folder), without optimiser state.
+
+    Keeps what a user needs to trust and reproduce it: ``best.pt`` (weights, hparams, step, validation
+    score, config), ``config.json`` and ``metrics.jsonl`` (the training curve).
+    """
+    run_dir, dest = Path(run_dir), Path(dest)
+    payload = read_checkpoint(run_dir / "best.pt")
+    keep = {k: payload[k] for k in ("model", "hparams", "model_state", "step", "best_val", "config") if k in payload}
+    dest.mkdir(parents=True, exist_ok=True)
+    save_checkpoint(dest / "best.pt", keep)
+    for name in ("config.json", "metrics.jsonl"):
+        (dest / name).write_bytes((run_dir / name).read_bytes())
+    return dest

@@ -19,12 +19,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.runtime import runs_root
 from core.training.checkpoints import atomic_write_json
 from core.training.config import TrainConfig
 from core.training.loop import RunFiles
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_ROOT = ROOT / "checkpoints"
 MAX_CONCURRENT = 2
 
 
@@ -47,8 +47,8 @@ class RunInfo:
 
 
 def _root(root: Path | str | None) -> Path:
-    """``None`` means the default folder, looked up at call time (tests point it elsewhere)."""
-    return Path(root) if root is not None else DEFAULT_ROOT
+    """``None`` means the default folder (``core.runtime.runs_root``), looked up at call time."""
+    return Path(root) if root is not None else runs_root()
 
 
 def pid_alive(pid: int | None) -> bool:

@@ -183,7 +183,7 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
                     if not writer:
                         return {"state": "stopped", "step": step}
                     checkpoint(files.last)
-                    files.write_status("stopped", step, config.steps, "stopped on request")
+                    files.write_status("stopped", step, config.steps, "stopped on request", best_val=best_val)
                     return files.read_status()
                 for group in optimizer.param_groups:
                     group["lr"] = lr_at(config, step)

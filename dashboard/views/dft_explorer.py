@@ -35,7 +35,8 @@ with st.sidebar:
     if EXAMPLES[example] is None and shared.real:
         n_max = max(8, len(shared.real) - 2)
     else:
-        n_max = 4096
+        long = st.checkbox("Allow long windows (up to 4096)", False, key="dft_long")
+        n_max = 4096 if long else 400
     n = st.slider(
         "Window length N",
         8,

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core.models import MODELS
-from core.runtime import describe, pick_device
+from core.runtime import describe, pick_device, runs_root
 from core.training import TrainConfig, jobs
 from dashboard.plots.training import loss_figure, lr_figure
 
@@ -154,7 +154,7 @@ def live_view(selected: list[str]) -> None:
         rate = last.get("samples_per_s")
         eta = ""
         if r.active and rate and r.steps > r.step:
-            batch = TrainConfig.load(jobs.DEFAULT_ROOT / run_id / "config.json").batch_size
+            batch = TrainConfig.load(runs_root() / run_id / "config.json").batch_size
             eta = f", about {(r.steps - r.step) * batch / rate:.0f} s left"
         st.progress(
             min(1.0, r.step / max(r.steps, 1)),
