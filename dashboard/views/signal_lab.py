@@ -19,6 +19,7 @@ st.markdown(
 )
 
 source = st.radio("Source", ["Random harmonics", "Real series"], horizontal=True, key="lab_source", bind="query-params")
+chart_area = st.container()  # the signal first; the table that edits it comes below
 
 
 def new_seed() -> None:
@@ -128,25 +129,26 @@ else:
                 st.caption(f"Source: {series.source}")
     signal = state.current()
 
-values = signal.samples()
-st.subheader(f"Signal: {signal.label}")
-show = st.segmented_control("Components", ["overlaid", "stacked", "hidden"], default="overlaid", key="lab_show")
-parts, labels = None, None
-if signal.synthetic and show != "hidden":
-    parts = [
-        synthesize(Components.from_rows([row], span=signal.length), signal.length)[0].numpy()
-        for row in signal.row_dicts()
-    ]
-    labels = [f"P={p:.4g}, A={a:.3f}" for p, a, *_ in signal.rows]
-st.plotly_chart(signal_figure(values, parts, labels, stacked=show == "stacked"), width="stretch", key="lab_chart")
-st.caption(
-    f"{len(values)} samples"
-    + (f", {len(signal.rows)} components" if signal.synthetic else "")
-    + ". This signal is now the one the DFT Explorer and the Forecast Arena use."
-)
-st.download_button(
-    "Download as CSV",
-    pd.DataFrame({"t": np.arange(len(values)), "value": values}).to_csv(index=False),
-    file_name="harmonics_lab_signal.csv",
-    mime="text/csv",
-)
+with chart_area:
+    values = signal.samples()
+    st.subheader(f"Signal: {signal.label}")
+    show = st.segmented_control("Components", ["overlaid", "stacked", "hidden"], default="overlaid", key="lab_show")
+    parts, labels = None, None
+    if signal.synthetic and show != "hidden":
+        parts = [
+            synthesize(Components.from_rows([row], span=signal.length), signal.length)[0].numpy()
+            for row in signal.row_dicts()
+        ]
+        labels = [f"P={p:.4g}, A={a:.3f}" for p, a, *_ in signal.rows]
+    st.plotly_chart(signal_figure(values, parts, labels, stacked=show == "stacked"), width="stretch", key="lab_chart")
+    st.caption(
+        f"{len(values)} samples"
+        + (f", {len(signal.rows)} components" if signal.synthetic else "")
+        + ". This signal is now the one the DFT Explorer and the Forecast Arena use."
+    )
+    st.download_button(
+        "Download as CSV",
+        pd.DataFrame({"t": np.arange(len(values)), "value": values}).to_csv(index=False),
+        file_name="harmonics_lab_signal.csv",
+        mime="text/csv",
+    )

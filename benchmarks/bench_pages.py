@@ -1,0 +1,50 @@
+"""Server-side time of a page rerun after a widget change (Streamlit AppTest, median of several).
+
+python benchmarks/bench_pages.py
+"""
+
+import statistics
+import time
+
+from _common import ROOT
+
+from core.runtime import configure_threads
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def timed_reruns(at, change, values) -> float:
+    times = []
+    for v in values:
+        start = time.perf_counter()
+        change(at, v).run()
+        times.append(time.perf_counter() - start)
+        assert not at.exception, at.exception
+    return statistics.median(times)
+
+
+def main() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    configure_threads()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("views/dft_explorer.py").run()
+    print("| page | change | median rerun (ms) |")
+    print("| --- | --- | --- |")
+    t = timed_reruns(at, lambda a, v: a.slider(key="dft_n").set_value(v), [101, 105, 110, 115, 120, 130, 140])
+    print(f"| DFT Explorer | window N 100..140 | {t * 1e3:.0f} |")
+    at.checkbox(key="dft_long").check().run()
+    t = timed_reruns(at, lambda a, v: a.slider(key="dft_n").set_value(v), [1024, 2048, 3000, 4000, 4096])
+    print(f"| DFT Explorer | window N 1024..4096 | {t * 1e3:.0f} |")
+    at.switch_page("views/arena.py").run()
+    at.multiselect(key="arena_models").set_value(["naive", "fft", "linear", "lstm", "seq2seq", "fft_gru"]).run()
+    at.slider(key="arena_n").set_value(256).run()
+    t = timed_reruns(at, lambda a, v: a.number_input(key="arena_seed").set_value(v), range(1, 8))
+    print(f"| Forecast Arena | new signal, 6 models (3 neural), many-signal views cached | {t * 1e3:.0f} |")
+    t = timed_reruns(at, lambda a, v: a.selectbox(key="arena_suite").set_value(v), ["easy", "noisy", "final"])
+    print(f"| Forecast Arena | new suite: 256 signals x 6 models scored | {t * 1e3:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
