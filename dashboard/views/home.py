@@ -29,7 +29,13 @@ K sinusoids obeys an exact linear recurrence of order 2K, so linear prediction i
 and real data change the ranking.
 """
 )
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
 c1.page_link("views/signal_lab.py", label="Open the Signal Lab", icon=":material/graphic_eq:")
-c2.page_link("views/dft_explorer.py", label="Open the DFT Explorer", icon=":material/ssid_chart:")
+c2.page_link(
+    "views/dft_explorer.py",
+    label="The seam at N = 110",
+    icon=":material/ssid_chart:",
+    query_params={"dft_n": "110", "dft_example": "One sine, period 20"},
+)
 c3.page_link("views/arena.py", label="Open the Forecast Arena", icon=":material/sports_score:")
+c4.page_link("views/training.py", label="Train a model", icon=":material/model_training:")

@@ -26,12 +26,13 @@ PRESETS = {
     "GPU (large batch)": {"steps": 20000, "batch_size": 2048, "components": (3, 44), "eval_every": 500},
 }
 
+st.subheader("New run")
+preset = st.segmented_control("Preset", list(PRESETS), default=list(PRESETS)[0], key="train_preset") or list(PRESETS)[0]
+chosen = PRESETS[preset]
 with st.form("new_run"):
-    st.subheader("New run")
     c1, c2, c3 = st.columns(3)
     model = c1.selectbox("Model", sorted(MODELS), index=sorted(MODELS).index("fft_gru"), key="train_model")
-    preset = c2.selectbox("Preset", list(PRESETS), key="train_preset")
-    chosen = PRESETS[preset]
+    c2.markdown(f"**{preset}** settings below; change any of them.")
     loss = c3.selectbox(
         "Loss",
         ["inv_k", "mse"],
