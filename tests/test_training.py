@@ -241,3 +241,17 @@ def test_ddp_two_cpu_processes_write_one_consistent_run(tmp_path):
     steps = [r["step"] for r in metrics(tmp_path / "ddp") if "train_loss" in r]
     assert steps == [5, 10, 15, 20]  # one writer: no duplicated lines from the second rank
     assert read_checkpoint(tmp_path / "ddp" / "last.pt")["step"] == 20
+
+
+def test_tensorboard_is_optional(tmp_path):
+    config = TrainConfig(
+        model="linear_net", steps=10, log_every=5, eval_every=10, checkpoint_every=10, tensorboard=True, **TINY
+    )
+    status = train(config, tmp_path / "run")
+    assert status["state"] == "finished"
+    try:
+        import torch.utils.tensorboard  # noqa: F401
+    except ImportError:
+        assert not (tmp_path / "run" / "tensorboard").exists()
+    else:
+        assert any((tmp_path / "run" / "tensorboard").iterdir())

@@ -21,6 +21,7 @@ class TrainConfig:
         ``until`` step the signals have that component range, after the last stage ``signal``'s.
     loss: "mse" (every horizon step counts the same) or "inv_k" (step k weighs 1/k, normalised).
     device: "auto" (cuda > mps > cpu), or a device name that must then exist.
+    tensorboard: also log to ``<run>/tensorboard`` when the tensorboard package is installed.
     """
 
     model: str = "fft_gru"
@@ -43,6 +44,7 @@ class TrainConfig:
     val_size: int = 512
     device: str = "auto"
     amp: bool = False
+    tensorboard: bool = False
     seed: int = 0
 
     def __post_init__(self) -> None:

@@ -164,8 +164,16 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
                 },
             )
 
+        board, note = None, ""
+        if writer and config.tensorboard:
+            try:
+                from torch.utils.tensorboard import SummaryWriter
+
+                board = SummaryWriter(str(files.dir / "tensorboard"))
+            except ImportError:
+                note = " (TensorBoard asked for but not installed: pip install tensorboard)"
         if writer:
-            files.write_status("running", step, config.steps, f"training on {device.type}", device=str(device))
+            files.write_status("running", step, config.steps, f"training on {device.type}{note}", device=str(device))
         metrics = open(files.metrics, "a") if writer else None  # noqa: SIM115 - closed in finally
         bar = None
         if progress and writer:
@@ -227,14 +235,20 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
                 if writer and record is not None:
                     metrics.write(json.dumps(record) + "\n")
                     metrics.flush()
+                    if board is not None:
+                        for key in ("train_loss", "val_mse", "lr", "samples_per_s"):
+                            if key in record:
+                                board.add_scalar(key, record[key], step)
                 if writer and (step % config.checkpoint_every == 0 or step == config.steps):
                     checkpoint(files.last)
-                    files.write_status("running", step, config.steps, "", device=str(device), best_val=best_val)
+                    files.write_status("running", step, config.steps, note.strip(), device=str(device), best_val=best_val)
         finally:
             if metrics is not None:
                 metrics.close()
             if bar is not None:
                 bar.close()
+            if board is not None:
+                board.close()
         if not writer:
             return {"state": "finished", "step": step}
         files.write_status("finished", step, config.steps, "done", device=str(device), best_val=best_val)

@@ -53,6 +53,7 @@ with st.sidebar:
         [1, 2, 4, 8, 16],
         value=8,
         key="dft_pad",
+        bind="query-params",
         help="samples the underlying continuous spectrum more finely; adds no information",
     )
     axis = st.radio("Spectrum axis", ["frequency", "period"], horizontal=True, key="dft_axis")

@@ -49,6 +49,7 @@ with st.form("new_run"):
         "Curriculum (3..10 first, then grow)", value=chosen["components"][1] > 10, key="train_curriculum"
     )
     run_id = c9.text_input("Run name (optional)", key="train_run_id")
+    tensorboard = st.checkbox("Also log to TensorBoard (if installed)", False, key="train_tensorboard")
     submitted = st.form_submit_button("Start training", type="primary")
 
 if submitted:
@@ -69,7 +70,7 @@ if submitted:
             eval_every=chosen["eval_every"],
             checkpoint_every=chosen["eval_every"],
             log_every=max(1, chosen["eval_every"] // 5),
-            warmup=min(100, int(steps) // 10),
+            warmup=min(100, int(steps) // 10), tensorboard=tensorboard,
         )
         started = jobs.start_run(config, run_id.strip() or None)
         st.session_state["train_selected"] = [started]
