@@ -241,7 +241,9 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
                                 board.add_scalar(key, record[key], step)
                 if writer and (step % config.checkpoint_every == 0 or step == config.steps):
                     checkpoint(files.last)
-                    files.write_status("running", step, config.steps, note.strip(), device=str(device), best_val=best_val)
+                    files.write_status(
+                        "running", step, config.steps, note.strip(), device=str(device), best_val=best_val
+                    )
         finally:
             if metrics is not None:
                 metrics.close()

@@ -70,7 +70,8 @@ if submitted:
             eval_every=chosen["eval_every"],
             checkpoint_every=chosen["eval_every"],
             log_every=max(1, chosen["eval_every"] // 5),
-            warmup=min(100, int(steps) // 10), tensorboard=tensorboard,
+            warmup=min(100, int(steps) // 10),
+            tensorboard=tensorboard,
         )
         started = jobs.start_run(config, run_id.strip() or None)
         st.session_state["train_selected"] = [started]
