@@ -255,3 +255,16 @@ def test_tensorboard_is_optional(tmp_path):
         assert not (tmp_path / "run" / "tensorboard").exists()
     else:
         assert any((tmp_path / "run" / "tensorboard").iterdir())
+
+
+def test_concurrent_runs_are_limited(tmp_path):
+    started = [jobs.start_run(background_config(), f"r{i}", root=tmp_path) for i in range(jobs.MAX_CONCURRENT)]
+    try:
+        with pytest.raises(ValueError, match="limit"):
+            jobs.start_run(background_config(), "one-too-many", root=tmp_path)
+        with pytest.raises(ValueError, match="exists already"):
+            jobs.start_run(background_config(), "r0", root=tmp_path)
+    finally:
+        for run in started:
+            jobs.stop_run(run, root=tmp_path, timeout=30)
+    assert {r.state for r in jobs.list_runs(tmp_path)} == {"stopped"}

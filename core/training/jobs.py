@@ -154,13 +154,13 @@ def _check_capacity(root: Path) -> None:
 def start_run(config: TrainConfig, run_id: str | None = None, root: Path | str | None = None) -> str:
     """Start a new run in the background; returns its id."""
     root = _root(root)
-    _check_capacity(root)
     run_id = run_id or f"{config.model}-{time.strftime('%Y%m%d-%H%M%S')}"
     if not run_id.replace("-", "").replace("_", "").isalnum():
         raise ValueError(f"a run id may hold letters, digits, '-' and '_' only, got {run_id!r}")
     run_dir = root / run_id
     if run_dir.exists():
         raise ValueError(f"run {run_id!r} exists already")
+    _check_capacity(root)
     run_dir.mkdir(parents=True)
     config.save(run_dir / "config.json")
     RunFiles(run_dir).write_status("queued", 0, config.steps, "starting")

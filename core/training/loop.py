@@ -128,7 +128,6 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
             torch.cuda.set_device(device)
         if writer:
             files.dir.mkdir(parents=True, exist_ok=True)
-            files.stop_request.unlink(missing_ok=True)
             if not files.config.exists():
                 config.save(files.config)
         torch.manual_seed(config.seed)
@@ -191,6 +190,7 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
                     if not writer:
                         return {"state": "stopped", "step": step}
                     checkpoint(files.last)
+                    files.stop_request.unlink(missing_ok=True)  # consumed: a later resume runs
                     files.write_status("stopped", step, config.steps, "stopped on request", best_val=best_val)
                     return files.read_status()
                 for group in optimizer.param_groups:
