@@ -49,7 +49,18 @@ with st.form("new_run"):
         "Curriculum (3..10 first, then grow)", value=chosen["components"][1] > 10, key="train_curriculum"
     )
     run_id = c9.text_input("Run name (optional)", key="train_run_id")
-    tensorboard = st.checkbox("Also log to TensorBoard (if installed)", False, key="train_tensorboard")
+    c10, c11, c12 = st.columns(3)
+    periods = c10.slider("Periods", 2, 200, (10, 99), key="train_periods")
+    noise = c11.slider(
+        "Noise (std)",
+        0.0,
+        0.5,
+        0.0,
+        0.01,
+        key="train_noise",
+        help="the shipped models saw no noise and break down on noisy input: train with some",
+    )
+    tensorboard = c12.checkbox("Also log to TensorBoard (if installed)", False, key="train_tensorboard")
     submitted = st.form_submit_button("Start training", type="primary")
 
 if submitted:
@@ -65,7 +76,7 @@ if submitted:
             batch_size=int(batch),
             lr=float(lr),
             loss=loss,
-            signal={"components": list(components), "periods": [10, 99]},
+            signal={"components": list(components), "periods": list(periods), "noise": noise},
             curriculum=stages,
             eval_every=chosen["eval_every"],
             checkpoint_every=chosen["eval_every"],
