@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from conftest import plotly_values
+from page_helpers import plotly_values
 from streamlit.testing.v1 import AppTest
 
 from core.models import build

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import plotly_values
+from page_helpers import plotly_values
 from streamlit.testing.v1 import AppTest
 
 from core.training import TrainConfig, train

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import assert_no_exception, plot_data, shot, wait_idle
+from browser_helpers import assert_no_exception, plot_data, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 
