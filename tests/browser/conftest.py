@@ -1,5 +1,5 @@
 """The real-browser harness: the app served by `streamlit run` on a loopback port, driven in Debian's
-Chromium through Playwright (never a downloaded browser). Screenshots land in tests/artifacts/."""
+Chromium through Playwright (never a downloaded browser). Screenshots land in tests/artifacts/ (browser_helpers)."""
 
 import os
 import shutil
@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
