@@ -76,6 +76,10 @@ class Scores:
         half = z * self.squared.std(0, ddof=1) / np.sqrt(len(self.squared)) if len(self.squared) > 1 else 0 * mean
         return mean, half
 
+    def worst(self, k: int = 10) -> np.ndarray:
+        """Indices of the ``k`` signals with the largest MSE, worst first."""
+        return np.argsort(-self.per_signal, kind="stable")[:k]
+
     def by_components(self, components: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(component counts present, mean per-signal MSE at each count)."""
         counts = np.unique(components)
@@ -88,16 +92,26 @@ def score(forecaster: Forecaster, history: np.ndarray, future: np.ndarray, name:
     return Scores(name or forecaster.name, error**2, np.abs(error))
 
 
-def markdown_table(results: dict[str, Scores], baseline: str | None = "naive") -> str:
+def leaderboard(results: dict[str, Scores], baseline: str = "naive", reference: str = "linear") -> list[dict]:
+    """Rows sorted by MSE: MSE, MAE, and MSE as a multiple of ``baseline``'s and ``reference``'s (NaN if absent)."""
+    base = results[baseline].mse if baseline in results else np.nan
+    ref = results[reference].mse if reference in results else np.nan
+    rows = [
+        {"model": name, "mse": s.mse, "mae": s.mae, f"vs_{baseline}": s.mse / base, f"vs_{reference}": s.mse / ref}
+        for name, s in results.items()
+    ]
+    return sorted(rows, key=lambda row: row["mse"])
+
+
+def markdown_table(results: dict[str, Scores], baseline: str = "naive") -> str:
     """Leaderboard: MSE, MAE, MSE relative to ``baseline``, and MSE at each horizon step."""
     horizon = next(iter(results.values())).squared.shape[1]
-    head = "| model | MSE | MAE | vs naive | " + " | ".join(f"h{k + 1}" for k in range(horizon)) + " |"
+    head = f"| model | MSE | MAE | vs {baseline} | " + " | ".join(f"h{k + 1}" for k in range(horizon)) + " |"
     lines = [head, "|" + " --- |" * (4 + horizon)]
-    base = results[baseline].mse if baseline in results else None
-    for name, s in sorted(results.items(), key=lambda item: item[1].mse):
-        rel = f"{s.mse / base:.3g}x" if base else "-"
-        steps = " | ".join(f"{v:.3g}" for v in s.per_horizon()[0])
-        lines.append(f"| {name} | {s.mse:.3g} | {s.mae:.3g} | {rel} | {steps} |")
+    for row in leaderboard(results, baseline):
+        rel = "-" if np.isnan(row[f"vs_{baseline}"]) else f"{row[f'vs_{baseline}']:.3g}x"
+        steps = " | ".join(f"{v:.3g}" for v in results[row["model"]].per_horizon()[0])
+        lines.append(f"| {row['model']} | {row['mse']:.3g} | {row['mae']:.3g} | {rel} | {steps} |")
     return "\n".join(lines)
 
 

@@ -179,3 +179,16 @@ def test_evaluate_cli(tmp_path, capsys):
     scores = json.loads(out.read_text())["models"]
     assert scores["linear"]["mse"] < scores["naive"]["mse"] < scores["fft"]["mse"]
     assert len(scores["naive"]["per_horizon_mse"]) == 10 and scores["naive"]["mse_by_components"]
+
+
+def test_leaderboard_and_worst_cases():
+    from core.evaluation import leaderboard, score
+
+    data = suite("final", n=60)
+    results = {n: score(forecasters.load(n), data.history, data.future) for n in ("naive", "fft", "linear")}
+    rows = leaderboard(results)
+    assert [r["model"] for r in rows] == ["linear", "naive", "fft"]
+    assert rows[1]["vs_naive"] == 1.0 and rows[2]["vs_naive"] > 1.0 and rows[0]["vs_linear"] == 1.0
+    worst = results["fft"].worst(3)
+    assert results["fft"].per_signal[worst[0]] == results["fft"].per_signal.max()
+    assert list(results["fft"].per_signal[worst]) == sorted(results["fft"].per_signal[worst], reverse=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -195,13 +194,6 @@ def stop_run(run_id: str, root: Path | str | None = None, timeout: float = 0.0) 
         if info is None or not info.active:
             return
         time.sleep(0.1)
-
-
-def kill_run(run_id: str, root: Path | str | None = None) -> None:
-    """Stop a run that does not answer its stop request (SIGKILL): it loses at most one checkpoint interval."""
-    info = run_info(_root(root) / run_id)
-    if info and info.pid and pid_alive(info.pid):
-        os.kill(info.pid, signal.SIGKILL)
 
 
 def delete_run(run_id: str, root: Path | str | None = None) -> None:

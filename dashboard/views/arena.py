@@ -237,20 +237,10 @@ if results:
         "Error against how many harmonics the signal has: more components, harder for the "
         "learned models; linear prediction barely notices."
     )
-    base = results["naive"].mse if "naive" in results else None
-    lin = results["linear"].mse if "linear" in results else None
-    board = pd.DataFrame(
-        [
-            {
-                "model": labels[k],
-                "MSE": s.mse,
-                "MAE": s.mae,
-                "vs repeat-last": s.mse / base if base else np.nan,
-                "vs linear prediction": s.mse / lin if lin else np.nan,
-            }
-            for k, s in results.items()
-        ]
-    ).sort_values("MSE")
+    board = pd.DataFrame(evaluation.leaderboard(results)).rename(
+        columns={"mse": "MSE", "mae": "MAE", "vs_naive": "vs repeat-last", "vs_linear": "vs linear prediction"}
+    )
+    board["model"] = board["model"].map(labels)
     st.dataframe(
         board,
         hide_index=True,
@@ -267,7 +257,7 @@ if results:
     )
     with st.expander("Worst cases"):
         who = st.selectbox("Model", list(results), format_func=label_of, key="arena_worst_model")
-        order = np.argsort(-results[who].per_signal)[:10]
+        order = results[who].worst(10)
         pick = st.selectbox(
             "Signal (worst first)",
             order.tolist(),
