@@ -47,7 +47,6 @@ def forecast_figure(
     t = np.arange(len(series))
     fig = go.Figure()
     fig.add_vrect(x0=-0.5, x1=lookback - 0.5, fillcolor=LOOKBACK_FILL, line_width=0, layer="below")
-    fig.add_trace(go.Scatter(x=t, y=series, name="truth", line={"color": TRUTH, "width": 2}))
     for key, values in forecasts.items():
         ft = np.arange(lookback, lookback + len(values))
         fig.add_trace(
@@ -58,16 +57,21 @@ def forecast_figure(
                 line={"color": color_for(key), "width": 2.5, "dash": "dot" if dashed and key in dashed else None},
             )
         )
+    # The truth goes on top, thin, so it shows even where a forecast (linear prediction) lies on it.
+    fig.add_trace(go.Scatter(x=t, y=series, name="truth", line={"color": TRUTH, "width": 1.5}))
     # Shapes and annotations go in as one list each: plotly validates every add_vline on its own,
     # measured at ~10 ms a call, a large share of an Arena rerun.
     shapes = [vline(lookback - 0.5, SEAM, "dash")]
     notes = [note(lookback - 0.5, 1, "forecast starts (the DFT's seam)", SEAM, xanchor="left")]
     horizon = len(series) - lookback
+    beyond: dict[int, list[str]] = {}  # trained horizon -> models: one marker per horizon, not per model
     for key, trained in (trained_horizons or {}).items():
         if trained and trained < horizon and key in forecasts:
-            shapes.append(vline(lookback + trained - 0.5, color_for(key), "dot"))
-            text = f"{labels.get(key, key)}: beyond training"
-            notes.append(note(lookback + trained - 0.5, 0, text, color_for(key), 10, yanchor="bottom", textangle=-90))
+            beyond.setdefault(trained, []).append(labels.get(key, key))
+    for trained, names in beyond.items():
+        shapes.append(vline(lookback + trained - 0.5, "#6b7280", "dot"))
+        text = f"end of training horizon ({trained})"
+        notes.append(note(lookback + trained - 0.5, 0, text, "#6b7280", 10, yanchor="bottom", textangle=-90))
     fig.update_layout(shapes=[*fig.layout.shapes, *shapes], annotations=notes)
     return layout(fig, xaxis_title="sample t", yaxis_title="value", height=430)
 

@@ -152,8 +152,15 @@ if forecasts:
             for k, v in forecasts.items()
         ]
     ).sort_values("MSE over the horizon")
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={c: st.column_config.NumberColumn(format="%.3g") for c in table.columns if c != "model"},
+    )
 st.markdown(
+    "The grey dotted line marks the horizon the neural models were trained for (10 steps): past it "
+    "they keep feeding on their own outputs, further than they ever practised. "
     "The red dashed line is where the lookback ends: the DFT's forecast is its window starting again, "
     "so it jumps there unless every period fits the lookback a whole number of times. "
     + (
