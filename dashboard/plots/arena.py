@@ -64,11 +64,9 @@ def forecast_figure(
     shapes = [vline(lookback - 0.5, SEAM, "dash")]
     notes = [note(lookback - 0.5, 1, "forecast starts (the DFT's seam)", SEAM, xanchor="left")]
     horizon = len(series) - lookback
-    beyond: dict[int, list[str]] = {}  # trained horizon -> models: one marker per horizon, not per model
-    for key, trained in (trained_horizons or {}).items():
-        if trained and trained < horizon and key in forecasts:
-            beyond.setdefault(trained, []).append(labels.get(key, key))
-    for trained, names in beyond.items():
+    # one marker per trained horizon shorter than the one shown, not one per model
+    beyond = {h for key, h in (trained_horizons or {}).items() if h and h < horizon and key in forecasts}
+    for trained in sorted(beyond):
         shapes.append(vline(lookback + trained - 0.5, "#6b7280", "dot"))
         text = f"end of training horizon ({trained})"
         notes.append(note(lookback + trained - 0.5, 0, text, "#6b7280", 10, yanchor="bottom", textangle=-90))
