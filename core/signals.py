@@ -28,20 +28,26 @@ class SignalSpec:
     components: inclusive range of how many harmonics a signal has.
     periods: inclusive range of their periods, in samples (>= 2: the Nyquist limit).
     integer_periods: draw whole-number periods (the study) or any real period in the range.
-    noise: standard deviation of Gaussian noise added after peak normalisation (then re-normalised).
+    noise: standard deviation of Gaussian noise added after peak normalisation (then re-normalised);
+        a range ``(min, max)`` draws each signal's own standard deviation from U[min, max].
     modulation: each component's amplitude follows a piecewise-linear envelope 1 -> r -> 1,
-        r ~ U[0.5, 2], apex at a random time: the amplitudes change inside the window.
+        r ~ U[0.5, 2], apex at a random time: the amplitudes change inside the window. A number in
+        [0, 1] instead of True/False modulates that share of the signals.
     trend: a linear trend whose total rise over the signal is drawn from U[-trend, trend].
+    walk: a random walk (running sum of Gaussian steps) whose end-to-end spread is drawn from
+        U[0, walk] per signal, in units of the harmonics' peak: the slow, broadband wandering of real
+        series (prices, temperatures) that no sum of a few harmonics has.
     length: samples per signal (lookback + horizon; 110 = 100 + 10 in the study).
     """
 
     components: tuple[int, int] = (3, 6)
     periods: tuple[float, float] = (2, 99)
     integer_periods: bool = True
-    noise: float = 0.0
-    modulation: bool = False
+    noise: float | tuple[float, float] = 0.0
+    modulation: bool | float = False
     trend: float = 0.0
     length: int = 110
+    walk: float = 0.0
 
     def __post_init__(self) -> None:
         # Accept lists (JSON round trips) but store tuples so the spec stays hashable.
@@ -58,12 +64,24 @@ class SignalSpec:
             )
         if self.integer_periods and math.floor(phi) < math.ceil(plo):
             raise ValueError(f"periods {self.periods} contain no whole number; widen it or allow non-integer periods")
-        if not (self.noise >= 0 and math.isfinite(self.noise)):
-            raise ValueError(f"noise must be a finite standard deviation >= 0, got {self.noise}")
-        if not (self.trend >= 0 and math.isfinite(self.trend)):
-            raise ValueError(f"trend must be a finite size >= 0, got {self.trend}")
+        if isinstance(self.noise, list | tuple):
+            object.__setattr__(self, "noise", tuple(float(v) for v in self.noise))
+        nlo, nhi = self.noise_range
+        if not (0 <= nlo <= nhi and math.isfinite(nhi)) or (isinstance(self.noise, tuple) and len(self.noise) != 2):
+            raise ValueError(f"noise must be a finite standard deviation >= 0 or a range (min, max), got {self.noise}")
+        if not 0 <= float(self.modulation) <= 1:
+            raise ValueError(f"modulation must be True/False or a share of signals in [0, 1], got {self.modulation}")
+        for name in ("trend", "walk"):
+            value = getattr(self, name)
+            if not (value >= 0 and math.isfinite(value)):
+                raise ValueError(f"{name} must be a finite size >= 0, got {value}")
         if int(self.length) != self.length or self.length < 1:
             raise ValueError(f"length must be a whole number of samples >= 1, got {self.length}")
+
+    @property
+    def noise_range(self) -> tuple[float, float]:
+        """(min, max) of the per-signal noise standard deviation (equal for a single number)."""
+        return self.noise if isinstance(self.noise, tuple) else (float(self.noise), float(self.noise))
 
     def to_dict(self) -> dict:
         return {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v) for f in fields(self)}
@@ -241,7 +259,16 @@ def generate(
     ratio = 0.5 + 1.5 * torch.rand(n, kmax, generator=g, dtype=torch.float64)
     apex = 0.2 + 0.6 * torch.rand(n, kmax, generator=g, dtype=torch.float64)
     slope = spec.trend * (2 * torch.rand(n, generator=g, dtype=torch.float64) - 1)
-    noise = torch.randn(n, spec.length, generator=g, dtype=torch.float64) if spec.noise > 0 else None
+    nlo, nhi = spec.noise_range
+    noise = torch.randn(n, spec.length, generator=g, dtype=torch.float64) if nhi > 0 else None
+    # Draws added later go after the older ones, so older options keep their signals for a seed.
+    noise_level = nlo + (nhi - nlo) * torch.rand(n, generator=g, dtype=torch.float64)
+    modulated = torch.rand(n, generator=g, dtype=torch.float64) < float(spec.modulation)
+    walk = None
+    if spec.walk > 0:
+        size = spec.walk * torch.rand(n, 1, generator=g, dtype=torch.float64)
+        steps = torch.randn(n, spec.length, generator=g, dtype=torch.float64).cumsum(1)
+        walk = size * steps / math.sqrt(spec.length)
 
     active = torch.arange(kmax).unsqueeze(0) < count.unsqueeze(1)  # [n, K]
     amplitude = amplitude * active
@@ -251,7 +278,7 @@ def generate(
         amplitude=amplitude,
         phase=phase,
         active=active,
-        modulation=ratio if spec.modulation else torch.ones_like(ratio),
+        modulation=torch.where(modulated.unsqueeze(1), ratio, torch.ones_like(ratio)),
         apex=apex,
         trend=slope,
         span=spec.length,
@@ -268,8 +295,13 @@ def generate(
     x = synthesize(comps, spec.length)  # [n, L]
     scale = _peak_normalise(x)
     x = x * scale.unsqueeze(-1)
+    if walk is not None:  # not a component: comps still rebuild the harmonics alone
+        x = x + walk.to(device=device, dtype=dtype)
+        rescale = _peak_normalise(x)
+        x = x * rescale.unsqueeze(-1)
+        scale = scale * rescale
     if noise is not None:
-        x = x + spec.noise * noise.to(device=device, dtype=dtype)
+        x = x + noise_level.to(device=device, dtype=dtype).unsqueeze(-1) * noise.to(device=device, dtype=dtype)
         rescale = _peak_normalise(x)
         x = x * rescale.unsqueeze(-1)
         scale = scale * rescale
