@@ -14,27 +14,32 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core import spectral
+from core import linear_prediction, sinusoids, spectral
 from core.runtime import PRETRAINED, pick_device, runs_root
 from core.training.checkpoints import load_model
 
-CLASSICAL = ("naive", "fft", "linear")
+CLASSICAL = ("naive", "fft", "linear", "esprit")
 NEURAL = ("linear_net", "lstm", "seq2seq", "fft_gru")
+# Narrow specialists: the same families trained on `final` only (3..44 components, whole periods
+# 10..99, no noise). Excellent there, worse than repeating the last value a little outside (LESSONS 10).
+SPECIALISTS = {f"{family}-final": family for family in NEURAL}
 
 LABELS = {
     "naive": "Repeat last value",
     "fft": "DFT periodic extension",
     "linear": "Linear prediction",
+    "esprit": "Sinusoid fit (ESPRIT)",
     "linear_net": "Linear layer (learned)",
     "lstm": "LSTM (next-step)",
     "seq2seq": "GRU seq2seq + FFT",
     "fft_gru": "FFT-GRU",
 }
+LABELS.update({name: f"{LABELS[family]} (specialist: final only)" for name, family in SPECIALISTS.items()})
 
 
 def available() -> list[str]:
-    """Names ``load`` accepts, classical first."""
-    return [*CLASSICAL, *NEURAL]
+    """Names ``load`` accepts: classical, then the broadly trained networks, then the specialists."""
+    return [*CLASSICAL, *NEURAL, *SPECIALISTS]
 
 
 class Forecaster:
@@ -114,49 +119,54 @@ class FFT(Forecaster):
 
 
 class LinearPrediction(Forecaster):
-    """Least-squares linear prediction fitted on the lookback itself, in float64 (LESSONS.md 7).
+    """Linear prediction fitted on the lookback itself, in float64, that cannot diverge (LESSONS 7-9).
 
-    A sum of K sinusoids obeys an exact linear recurrence of order 2K, so fitting
-    ``x[t] = sum_j a_j x[t-j]`` over the lookback and running it forward forecasts noise-free sums of
-    harmonics essentially exactly. order: recurrence length (default: half the lookback, which was
-    measured best on the `final` suite: ~1e-13 MSE at N=100 for orders 40..60). rank: keep only the
-    ``rank`` largest singular values of the fit (a regulariser for noisy signals); rcond: relative cut
-    for the minimum-norm solution (default: machine precision).
+    A sum of K sinusoids obeys an exact linear recurrence of order 2K; ``core.linear_prediction`` fits it
+    forward-backward with an SVD rank chosen by MDL, pulls every root outside the unit circle onto it, and
+    blends that fit with the mean of low-order fits by how well each forecast the lookback's own end.
+    order: fit one recurrence of this order instead (no blend), for showing what the order does.
+    robust: False fits the textbook way (forward least squares, order N/2 by default, full rank, roots
+    left where they fall), to show why the robust fit exists; its forecasts are still kept within the
+    bound every forecaster keeps, so even it cannot return infinity.
     """
 
     name = "linear"
     minimum_length = 3
 
-    def __init__(self, order: int | None = None, rank: int | None = None, rcond: float | None = None) -> None:
-        if order is not None and order < 1:
-            raise ValueError(f"order must be >= 1, got {order}")
-        if rank is not None and rank < 1:
-            raise ValueError(f"rank must be >= 1, got {rank}")
-        self.order, self.rank, self.rcond = order, rank, rcond
+    def __init__(self, order: int | None = None, robust: bool = True) -> None:
+        if order is not None and (isinstance(order, bool) or int(order) != order or order < 1):
+            raise ValueError(f"order must be a whole number >= 1, got {order}")
+        self.order, self.robust = order, bool(robust)
 
-    def coefficients(self, history: np.ndarray) -> np.ndarray:
-        """Recurrence coefficients per row: ``[B, N] -> [B, order]`` (oldest lag first)."""
-        n = history.shape[1]
-        order = min(self.order or n // 2, n - 1)
-        rows = np.lib.stride_tricks.sliding_window_view(history[:, :-1], order, axis=1)  # [B, N-order, order]
-        rows = torch.from_numpy(np.ascontiguousarray(rows))
-        target = torch.from_numpy(np.ascontiguousarray(history[:, order:])).unsqueeze(-1)  # [B, N-order, 1]
-        if self.rank is None:
-            # LAPACK's gelsd (SVD-based minimum-norm least squares) keeps full float64 precision; an
-            # explicit pseudo-inverse was measured 1e8x less accurate on the `final` suite.
-            solution = torch.linalg.lstsq(rows, target, rcond=self.rcond, driver="gelsd").solution
-            return solution.squeeze(-1).numpy()
-        u, s, vt = torch.linalg.svd(rows, full_matrices=False)  # batched; keep the `rank` largest
-        inv = torch.where(torch.arange(s.shape[1]) < self.rank, 1.0 / s.clamp_min(1e-300), torch.zeros_like(s))
-        return (vt.transpose(1, 2) @ (inv.unsqueeze(-1) * (u.transpose(1, 2) @ target))).squeeze(-1).numpy()
+    def fit(self, history: np.ndarray) -> linear_prediction.Fit:
+        """The recurrence shown as poles: the given order, or the automatic high-order fit."""
+        history = self._validate(history, 1)
+        most = (2 * history.shape[1]) // 3 if self.robust else history.shape[1] // 2
+        if self.order is not None and self.order > most:
+            raise ValueError(f"order {self.order} needs more samples of history than {history.shape[1]}")
+        return linear_prediction.fit(history, self.order, robust=self.robust)
 
     def _predict(self, history: np.ndarray, horizon: int) -> np.ndarray:
-        a = self.coefficients(history)
-        order = a.shape[1]
-        buffer = np.concatenate([history[:, -order:], np.zeros((len(history), horizon))], axis=1)
-        for t in range(horizon):
-            buffer[:, order + t] = np.einsum("bi,bi->b", buffer[:, t : t + order], a)
-        return buffer[:, order:]
+        if self.order is None and self.robust:
+            return linear_prediction.forecast(history, horizon)[0]
+        return linear_prediction.predict_fit(history, self.fit(history), horizon)
+
+
+class SinusoidFit(Forecaster):
+    """ESPRIT: fit a few (damped) sinusoids to the lookback, at any frequency, and run them forward.
+
+    ``fit(history)`` returns the fitted poles and components (frequency, period, amplitude, phase,
+    damping) for the DFT Explorer and the pole plot; poles outside the unit circle are pulled onto it.
+    """
+
+    name = "esprit"
+    minimum_length = 4
+
+    def fit(self, history: np.ndarray) -> sinusoids.SinusoidFit:
+        return sinusoids.fit(self._validate(history, 1))
+
+    def _predict(self, history: np.ndarray, horizon: int) -> np.ndarray:
+        return sinusoids.forecast(history, horizon)
 
 
 class Neural(Forecaster):
@@ -166,7 +176,7 @@ class Neural(Forecaster):
         self.name = name
         self.path = path
         self.device = device
-        self.model, self.checkpoint = load_model(path, device=device, expect=name)
+        self.model, self.checkpoint = load_model(path, device=device, expect=SPECIALISTS.get(name, name))
         self.lookback = self.model.lookback if self.model.fixed_lookback else None
         self.trained_horizon = self.model.horizon
 
@@ -220,7 +230,9 @@ def load(
         return FFT(**options)
     if name == "linear":
         return LinearPrediction(**options)
-    if name in NEURAL:
+    if name == "esprit":
+        return SinusoidFit(**options)
+    if name in NEURAL or name in SPECIALISTS:
         if options:
             raise ValueError(f"{name} takes no options, got {sorted(options)}")
         return Neural(name, resolve_checkpoint(name, checkpoint), pick_device(device))

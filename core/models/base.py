@@ -7,6 +7,8 @@ from typing import ClassVar
 import torch
 from torch import nn
 
+from core.linear_prediction import BOUND
+
 
 def normalise(history: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Centre each history on its mean and scale its peak to 1: -> (z, mean [B, 1], scale [B, 1]).
@@ -16,8 +18,16 @@ def normalise(history: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.
     peak-normalised training signals).
     """
     mean = history.mean(1, keepdim=True)
-    scale = (history - mean).abs().amax(1, keepdim=True).clamp_min(1e-8)
+    scale = (history - mean).abs().amax(1, keepdim=True).clamp_min(torch.finfo(history.dtype).tiny)
     return (history - mean) / scale, mean, scale
+
+
+def denormalise(z: torch.Tensor, mean: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """Back to the caller's units, bounded: NaN -> the lookback's mean, anything else within +-BOUND.
+
+    An untrained or out-of-distribution network can be wrong, but never off to infinity.
+    """
+    return torch.nan_to_num(z, nan=0.0).clamp(-BOUND, BOUND) * scale + mean
 
 
 def weighted_mse(prediction: torch.Tensor, target: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
@@ -71,3 +81,31 @@ def spectrum_features(z: torch.Tensor) -> torch.Tensor:
 
 def spectrum_feature_size(lookback: int) -> int:
     return 3 * (lookback // 2 + 1)
+
+
+@torch.no_grad()
+def linear_guide(z: torch.Tensor, horizon: int, order: int, ridge: float = 1e-3) -> torch.Tensor:
+    """A cheap linear-prediction forecast for a network to start from: [B, N] -> [B, horizon].
+
+    Forward-backward least squares of ``order`` lags solved through ridge-regularised normal equations
+    (one batched ``solve``; no SVD or roots, so it costs little enough to run on every training batch),
+    then the recurrence run forward and kept within +-BOUND. It is the classical forecast at a fraction
+    of the cost of ``core.linear_prediction``: good on clean sums, fragile on noise — a network that
+    sees both it and the lookback can learn when to trust it and how to denoise it.
+    """
+    z = z.float() if z.dtype not in (torch.float32, torch.float64) else z
+    windows = z.unfold(1, order, 1)  # [B, N-order+1, order], oldest first
+    rows = torch.cat([windows[:, :-1].flip(-1), windows[:, 1:]], 1)  # forward (newest lag first), backward
+    target = torch.cat([z[:, order:], z[:, : z.shape[1] - order]], 1)
+    gram = rows.transpose(1, 2) @ rows  # [B, order, order]
+    load = ridge * gram.diagonal(dim1=1, dim2=2).mean(1).clamp_min(1e-12)  # relative to the row's energy
+    eye = torch.eye(order, dtype=z.dtype, device=z.device)
+    coef = torch.linalg.solve(gram + load[:, None, None] * eye, (rows.transpose(1, 2) @ target.unsqueeze(-1)))
+    coef = coef.squeeze(-1)  # [B, order], newest lag first
+    state = z[:, -order:].flip(1)
+    out = []
+    for _ in range(horizon):
+        value = (state * coef).sum(1, keepdim=True).clamp(-BOUND, BOUND)
+        out.append(value)
+        state = torch.cat([value, state[:, :-1]], 1)
+    return torch.cat(out, 1)

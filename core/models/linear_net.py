@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from core.models import register
-from core.models.base import ForecastModel, normalise, weighted_mse
+from core.models.base import ForecastModel, denormalise, normalise, weighted_mse
 
 
 @register
@@ -34,4 +34,4 @@ class LinearNet(ForecastModel):
             blocks.append(block)
             z = torch.cat([z, block], 1)
             total += block.shape[1]
-        return torch.cat(blocks, 1)[:, :horizon] * scale + mean
+        return denormalise(torch.cat(blocks, 1)[:, :horizon], mean, scale)

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.models import register
-from core.models.base import ForecastModel, normalise
+from core.models.base import ForecastModel, denormalise, normalise
 
 
 @register
@@ -46,7 +46,7 @@ class LSTMModel(ForecastModel):
         for _ in range(horizon - 1):
             value, state = self._steps(value, state)
             values.append(value)
-        return torch.cat(values, 1) * scale + mean
+        return denormalise(torch.cat(values, 1), mean, scale)
 
     def forward_recompute(self, history: torch.Tensor, horizon: int) -> torch.Tensor:
         """The same rollout the original study's way: re-run the whole sequence for every step.
@@ -58,11 +58,11 @@ class LSTMModel(ForecastModel):
         for _ in range(horizon):
             prediction, _ = self._steps(series)
             series = torch.cat([series, prediction[:, -1:]], 1)
-        return series[:, -horizon:] * scale + mean
+        return denormalise(series[:, -horizon:], mean, scale)
 
     def teacher_forced(self, history: torch.Tensor, future: torch.Tensor) -> torch.Tensor:
         """One-step-ahead predictions of ``future`` when fed the TRUE past at every step (flattering)."""
         z, mean, scale = normalise(history)
         series = torch.cat([z, (future - mean) / scale], 1)
         prediction, _ = self._steps(series[:, :-1])
-        return prediction[:, history.shape[1] - 1 :] * scale + mean
+        return denormalise(prediction[:, history.shape[1] - 1 :], mean, scale)

@@ -11,7 +11,14 @@ import torch
 from torch import nn
 
 from core.models import register
-from core.models.base import ForecastModel, normalise, spectrum_feature_size, spectrum_features, weighted_mse
+from core.models.base import (
+    ForecastModel,
+    denormalise,
+    normalise,
+    spectrum_feature_size,
+    spectrum_features,
+    weighted_mse,
+)
 
 
 @register
@@ -48,4 +55,4 @@ class Seq2Seq(ForecastModel):
             out, state = self.decoder(value.unsqueeze(-1), state)
             value = self.head(out[:, -1])
             values.append(value)
-        return torch.cat(values, 1) * scale + mean
+        return denormalise(torch.cat(values, 1), mean, scale)
