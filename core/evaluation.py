@@ -1,10 +1,17 @@
 """Fixed, seeded evaluation suites and the metrics every comparison in the app is made of.
 
-Suites (DESIGN.md; lookback 100, horizon 10):
-    easy   3..6 components, integer periods 2..99, no noise (the notebook study)
-    final  3..44 components, integer periods 10..99, no noise (the study's final training run)
-    noisy  ``final`` plus N(0, 0.1) noise
-Signals are drawn in float64 so that linear prediction shows its real precision.
+Suites (lookback 100, horizon 10). Synthetic ones are sums of harmonics, peak-normalised:
+    easy           3..6 components, whole periods 2..99, no noise (the notebook study)
+    final          3..44 components, whole periods 10..99, no noise (the study's final training run)
+    noisy          ``final`` plus N(0, 0.1) noise
+    float-periods  3..10 components, real-valued periods 2..100, no noise
+    amp-mod        3..10 components, real periods 10..100, each amplitude following a 1 -> r -> 1 envelope
+    noise-1/5/20   ``final`` plus N(0, sigma) noise, sigma = 0.01 / 0.05 / 0.2
+Real suites are windows of the bundled series (``core.datasets``), each centred on its lookback's mean
+and scaled by its lookback's peak deviation, as a user's series would be seen by a forecaster:
+    sunspots, co2, elnino
+Synthetic signals are drawn in float64 and real windows are float64 too; ``Suite.as_float32`` gives
+them as users pass them (float32), which is how the CLI and the README's tables score forecasters.
 """
 
 from __future__ import annotations
@@ -14,16 +21,29 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core import datasets
 from core.forecasters import Forecaster
 from core.signals import SignalSpec, generate
 
 LOOKBACK, HORIZON = 100, 10
-SUITES: dict[str, SignalSpec] = {
-    "easy": SignalSpec(components=(3, 6), periods=(2, 99), length=LOOKBACK + HORIZON),
-    "final": SignalSpec(components=(3, 44), periods=(10, 99), length=LOOKBACK + HORIZON),
-    "noisy": SignalSpec(components=(3, 44), periods=(10, 99), noise=0.1, length=LOOKBACK + HORIZON),
+_FINAL = {"components": (3, 44), "periods": (10, 99)}
+SYNTHETIC: dict[str, SignalSpec] = {
+    "easy": SignalSpec(components=(3, 6), periods=(2, 99)),
+    "final": SignalSpec(**_FINAL),
+    "noisy": SignalSpec(**_FINAL, noise=0.1),
+    "float-periods": SignalSpec(components=(3, 10), periods=(2, 100), integer_periods=False),
+    "amp-mod": SignalSpec(components=(3, 10), periods=(10, 100), integer_periods=False, modulation=True),
+    "noise-1": SignalSpec(**_FINAL, noise=0.01),
+    "noise-5": SignalSpec(**_FINAL, noise=0.05),
+    "noise-20": SignalSpec(**_FINAL, noise=0.2),
 }
-SUITE_SEEDS = {"easy": 1001, "final": 1002, "noisy": 1003}
+REAL: dict[str, str] = {
+    "sunspots": "Sunspots (yearly, 1700-2008)",
+    "co2": "Mauna Loa CO2 (monthly, 1958-2001)",
+    "elnino": "El Nino sea surface temperature (monthly, 1950-2010)",
+}
+SUITES: list[str] = [*SYNTHETIC, *REAL]
+SUITE_SEEDS = {name: 1001 + i for i, name in enumerate(SUITES)}
 
 
 @dataclass
@@ -33,19 +53,45 @@ class Suite:
     name: str
     history: np.ndarray  # [n, lookback]
     future: np.ndarray  # [n, horizon]
-    components: np.ndarray  # [n] int
+    components: np.ndarray  # [n] int (0 for real windows: unknown)
+
+    def as_float32(self) -> Suite:
+        """The same windows rounded to float32, the dtype users' arrays and ``generate`` arrive in."""
+        f32 = lambda a: a.astype(np.float32).astype(np.float64)  # noqa: E731
+        return Suite(self.name, f32(self.history), f32(self.future), self.components)
+
+
+def real_windows(values: np.ndarray, n: int, lookback: int, horizon: int, seed: int) -> np.ndarray:
+    """``n`` windows of ``lookback + horizon`` samples from a real series, each scaled by its lookback.
+
+    Starts are drawn without replacement while the series has enough (with replacement after), so a
+    short series gives overlapping windows rather than an error. Scaling by the lookback alone (centre on
+    its mean, peak deviation 1) is what a forecaster can do in use: the future is never looked at.
+    """
+    length = lookback + horizon
+    starts_available = len(values) - length + 1
+    if starts_available < 1:
+        raise ValueError(f"the series has {len(values)} samples; a window needs {length}")
+    rng = np.random.default_rng(seed)
+    starts = rng.choice(starts_available, size=n, replace=n > starts_available)
+    windows = np.stack([values[s : s + length] for s in np.sort(starts)])
+    mean = windows[:, :lookback].mean(1, keepdims=True)
+    scale = np.abs(windows[:, :lookback] - mean).max(1, keepdims=True)
+    return (windows - mean) / np.where(scale > 0, scale, 1.0)
 
 
 def suite(name: str, n: int = 1000, seed: int | None = None, lookback: int = LOOKBACK, horizon: int = HORIZON) -> Suite:
     """The first ``n`` signals of suite ``name`` (the same ones for the same ``seed``, on any machine)."""
     if name not in SUITES:
         raise ValueError(f"unknown suite {name!r}; choose one of: {', '.join(SUITES)}")
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
-    spec = SignalSpec.from_dict({**SUITES[name].to_dict(), "length": lookback + horizon})
-    x, comps = generate(
-        spec, n, seed=SUITE_SEEDS[name] if seed is None else seed, dtype=torch.float64, return_components=True
-    )
+    if int(n) != n or n < 1:
+        raise ValueError(f"n must be a whole number >= 1, got {n}")
+    seed = SUITE_SEEDS[name] if seed is None else seed
+    if name in REAL:
+        x = real_windows(datasets.load_bundled(REAL[name]).values, n, lookback, horizon, seed)
+        return Suite(name, x[:, :lookback], x[:, lookback:], np.zeros(len(x), dtype=int))
+    spec = SignalSpec.from_dict({**SYNTHETIC[name].to_dict(), "length": lookback + horizon})
+    x, comps = generate(spec, n, seed=seed, dtype=torch.float64, return_components=True)
     x = x.numpy()
     return Suite(name, x[:, :lookback], x[:, lookback:], comps.active.sum(1).numpy())
 
@@ -128,3 +174,45 @@ def to_json(suite_name: str, results: dict[str, Scores], data: Suite) -> dict:
             "mse_by_components": dict(zip(map(int, counts), by_count.tolist())),
         }
     return out
+
+
+def robustness(
+    models: dict[str, Forecaster], suites: list[str], n: int = 256, float32: bool = True
+) -> dict[str, dict[str, Scores]]:
+    """Every model on every suite: ``{suite: {model: Scores}}``, inputs rounded to float32 by default.
+
+    A model that refuses a suite (a lookback it was not built for, say) is left out of that suite.
+    """
+    out: dict[str, dict[str, Scores]] = {}
+    for name in suites:
+        data = suite(name, n=n)
+        if float32:
+            data = data.as_float32()
+        out[name] = {}
+        for model_name, model in models.items():
+            try:
+                out[name][model_name] = score(model, data.history, data.future, model_name)
+            except ValueError:
+                continue
+    return out
+
+
+def robustness_table(results: dict[str, dict[str, Scores]], baseline: str = "naive") -> str:
+    """Markdown: a row per model, a column per suite, MSE (bold: best in the column; * worse than baseline)."""
+    suites = list(results)
+    models = list(dict.fromkeys(m for per_suite in results.values() for m in per_suite))
+    lines = ["| forecaster | " + " | ".join(suites) + " |", "|" + " --- |" * (len(suites) + 1)]
+    for model in models:
+        cells = []
+        for name in suites:
+            scores = results[name].get(model)
+            if scores is None:
+                cells.append("-")
+                continue
+            best = min(s.mse for s in results[name].values())
+            base = results[name].get(baseline)
+            cell = f"{scores.mse:.3g}"
+            cell = f"**{cell}**" if scores.mse == best else cell
+            cells.append(cell + ("\\*" if base is not None and scores.mse > base.mse else ""))
+        lines.append(f"| `{model}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
