@@ -184,6 +184,7 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
         if writer and hasattr(signal, "SIGTERM"):
             signal.signal(signal.SIGTERM, lambda *_: stop_flag.update(stop=True))
         model.train()
+        first_bad = torch.tensor(-1, device=device)
         try:
             while step < config.steps:
                 if files.stop_request.exists() or stop_flag["stop"]:
@@ -200,8 +201,9 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
                 )
                 with autocast:
                     loss = trainer(batch[:, : config.lookback], batch[:, config.lookback :], weights)
-                if not torch.isfinite(loss):
-                    raise TrainingFailed(f"the loss became {loss.item()} at step {step}: training stopped")
+                # Remember the first non-finite step on the device; it is read on the host only at the
+                # next log, evaluation or checkpoint (no per-step synchronisation, which stalls a GPU).
+                first_bad = torch.where((first_bad < 0) & ~torch.isfinite(loss.detach()), step, first_bad)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 if config.grad_clip > 0:
@@ -209,9 +211,18 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
                 optimizer.step()
                 step += 1
                 window_samples += config.batch_size * world
+                boundary = any(
+                    step % every == 0 for every in (config.log_every, config.eval_every, config.checkpoint_every)
+                )
+                if boundary or step == config.steps:
+                    bad_step = int(first_bad)  # the one host read, before anything is logged or saved
+                    if bad_step >= 0:
+                        step = bad_step
+                        raise TrainingFailed(f"the loss became nan or infinite at step {bad_step}: training stopped")
                 if bar is not None:
                     bar.update(1)
-                    bar.set_postfix(loss=f"{loss.item():.3g}")
+                    if step % config.log_every == 0:
+                        bar.set_postfix(loss=f"{loss.item():.3g}")
                 record = None
                 if step % config.log_every == 0 or step == config.steps:
                     elapsed = time.perf_counter() - window_start
