@@ -12,12 +12,15 @@ from core.signals import SignalSpec, generate
 from core.training.jobs import list_runs
 from dashboard import state
 from dashboard.plots.arena import components_figure, forecast_figure, horizon_figure, rollout_animation
+from dashboard.plots.poles import pole_figure, robustness_figure
 
 st.title("Forecast Arena")
 st.markdown(
     "Every forecaster sees the same **lookback** (shaded) and predicts the next **horizon** samples. "
     "Look for: the DFT's periodic extension breaking at the seam, the LSTM drifting as it feeds on its "
-    "own outputs, the sequence models holding on longer, and linear prediction staying on the truth."
+    "own outputs, the sequence models holding on longer, and linear prediction staying on the truth. "
+    "Then add noise: the **specialist** FFT-GRU, trained only on clean signals, goes wrong, while the "
+    "default networks, trained on a broad mixture (noise, trends, changing amplitudes), hold."
 )
 
 
@@ -50,7 +53,7 @@ runs = [r for r in list_runs() if r.has_checkpoint]
 run_keys = [f"{r.model}:{r.run_id}" for r in runs]
 options = [*forecasters.available(), *run_keys]
 wanted_run = st.query_params.get("run")
-default_models = ["naive", "fft", "linear", "lstm", "seq2seq", "fft_gru"]
+default_models = ["naive", "fft", "linear", "lstm", "seq2seq", "fft_gru", "fft_gru-final"]
 if wanted_run and any(k.endswith(f":{wanted_run}") for k in run_keys):
     default_models.append(next(k for k in run_keys if k.endswith(f":{wanted_run}")))
 
@@ -172,6 +175,33 @@ st.markdown(
     )
 )
 
+st.subheader("Why linear prediction is exact here, or not: its poles")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def poles_of(history: np.ndarray) -> dict[str, np.ndarray]:
+    return {
+        "textbook least squares (order N/2)": forecasters.load("linear", robust=False).fit(history).roots[0],
+        "this app's linear prediction": forecasters.load("linear").fit(history).roots[0],
+        "sinusoid fit (ESPRIT)": forecasters.load("esprit").fit(history).poles[0],
+    }
+
+
+left, right = st.columns([3, 2])
+left.plotly_chart(pole_figure(poles_of(history)), width="stretch", key="arena_poles")
+right.markdown(
+    "Linear prediction predicts each sample as a weighted sum of the samples before it, "
+    "x[t] = a₁x[t−1] + a₂x[t−2] + … . Each such rule has **poles**: the numbers p with "
+    "pⁿ = a₁pⁿ⁻¹ + a₂pⁿ⁻² + …, one for every mode the rule can play. A pole at angle θ on the **unit "
+    "circle** is a steady oscillation of period 2π/θ samples; inside the circle it dies away; outside it "
+    "grows without bound.\n\n"
+    "A clean sum of K sines needs exactly 2K poles, **on the circle** at its frequencies: that is why the "
+    "forecast is exact. Add noise (sidebar) and watch them move inside and new ones scatter. The textbook "
+    "fit (as many unknowns as equations) fits the noise exactly and puts poles outside, so its forecast "
+    "explodes; this app's fit keeps only what stands above the noise and pulls any pole outside back onto "
+    "the circle. Hover a pole for its period."
+)
+
 st.subheader("Play the forecast step by step")
 st.caption(
     "Press play: each model adds one step at a time. Errors compound for the models that feed on "
@@ -198,15 +228,17 @@ suite_name = c1.selectbox(
     index=1,
     key="arena_suite",
     bind="query-params",
-    help="easy: 3..6 components, periods 2..99; final: 3..44 components, periods 10..99; "
-    "noisy: final plus noise of std 0.1",
+    help="easy: 3..6 components, whole periods 2..99; final: 3..44 components, whole periods 10..99; "
+    "noisy / noise-1 / noise-5 / noise-20: final plus noise of std 0.1 / 0.01 / 0.05 / 0.2; float-periods: "
+    "3..10 components, any real period 2..100; amp-mod: amplitudes that swell and fade; sunspots, co2, "
+    "elnino: windows of the real series, scaled by their lookback. Inputs are passed as float32.",
 )
 n_signals = c2.slider("Signals", 32, 1024, 256, step=32, key="arena_n")
 
 
 @st.cache_data(max_entries=16, show_spinner="Scoring...")
 def score_suite(keys: tuple[str, ...], suite_name: str, n: int):
-    data = evaluation.suite(suite_name, n=n)
+    data = evaluation.suite(suite_name, n=n).as_float32()
     results, problems = {}, {}
     for key in keys:
         model, error = load_forecaster(key)
@@ -276,3 +308,28 @@ if results:
         st.plotly_chart(
             forecast_figure(worst_series, data.history.shape[1], worst, labels), width="stretch", key="arena_worst_fig"
         )
+
+st.divider()
+st.subheader("Robustness: every model on every suite")
+st.caption(
+    "Each cell is a model's MSE divided by that of repeating the last value, on one suite (64 signals "
+    "each, float32 input). Blue: better than repeating the last value; red: worse. A model trained on "
+    "one narrow world (`final` only) is excellent there and can be worse than doing nothing elsewhere."
+)
+if st.toggle("Compute the robustness map (a few seconds, then cached)", key="arena_robust", bind="query-params"):
+
+    @st.cache_data(max_entries=8, show_spinner="Scoring every suite...")
+    def robustness_map(keys: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
+        models = {k: m for k in keys if (m := load_forecaster(k)[0]) is not None}
+        models.setdefault("naive", forecasters.load("naive"))
+        results = evaluation.robustness(models, evaluation.SUITES, n=64)
+        shown = [k for k in keys if k in models]
+        ratios = np.array([[r[k].mse / r["naive"].mse if k in r else np.nan for r in results.values()] for k in shown])
+        return ratios, shown
+
+    ratios, shown = robustness_map(tuple(chosen))
+    st.plotly_chart(
+        robustness_figure(ratios, [label_of(k) for k in shown], list(evaluation.SUITES)),
+        width="stretch",
+        key="arena_robust_fig",
+    )

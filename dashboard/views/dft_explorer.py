@@ -10,6 +10,7 @@ from core import spectral
 from core.signals import signal_from_rows
 from dashboard import state
 from dashboard.plots.spectral import extension_figure, phase_figure, spectrum_figure, window_figure
+from dashboard.sections import sinusoid_fit_section
 
 EXAMPLES = {
     "One sine, period 20": [{"period": 20.0, "amplitude": 1.0, "phase": 0.0}],
@@ -184,3 +185,5 @@ with st.expander("Window shapes"):
         window_figure({w: spectral.window(w, n) for w in spectral.WINDOWS}), width="stretch", key="dft_windows"
     )
 st.caption(f"Analysing: {source}")
+
+sinusoid_fit_section(signal[:n], key="dft_poles")

@@ -1,0 +1,54 @@
+"""Page sections shared by more than one page (kept out of views/ so each page stays a short script)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import forecasters, sinusoids
+from dashboard.plots.poles import pole_figure
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _fit_tables(window: np.ndarray) -> tuple[list[dict], dict[str, np.ndarray]]:
+    poles = {
+        "sinusoid fit (ESPRIT)": forecasters.load("esprit").fit(window).poles[0],
+        "linear prediction": forecasters.load("linear").fit(window).roots[0],
+    }
+    return sinusoids.against_dft(window), poles
+
+
+def sinusoid_fit_section(window: np.ndarray, key: str) -> None:
+    """The DFT's strongest bins beside a sinusoid fit's components, and their poles on the unit circle."""
+    st.subheader("Off the grid: fitting the sinusoids themselves")
+    if len(window) < 8:
+        st.info("A sinusoid fit needs at least 8 samples in the window.")
+        return
+    rows, poles = _fit_tables(np.asarray(window, dtype=np.float64))
+    left, right = st.columns([2, 3])
+    table = pd.DataFrame(rows).rename(
+        columns={
+            "dft_period": "DFT bin: period N/k",
+            "dft_amplitude": "DFT amplitude",
+            "fit_period": "Fitted period",
+            "fit_amplitude": "Fitted amplitude",
+        }
+    )
+    left.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={c: st.column_config.NumberColumn(format="%.6g") for c in table.columns},
+    )
+    left.markdown(
+        "The DFT can only answer with periods N/k, so a period that does not divide N is reported as "
+        "the bins either side of it, each with part of the amplitude. A **sinusoid fit** (ESPRIT) asks "
+        "instead which few sines, at *any* frequency, make up the window, and finds e.g. period 20 "
+        "exactly from N = 110 samples. Leakage belongs to the DFT's grid, not to the signal."
+    )
+    right.plotly_chart(pole_figure(poles, height=380), width="stretch", key=key)
+    right.caption(
+        "Each fitted sine is a pair of **poles**: points at angle ±2π/period on the unit circle "
+        "(radius 1: it neither grows nor fades). Hover a pole for its period."
+    )
