@@ -153,7 +153,7 @@ def test_a_few_training_steps_lower_the_loss(name):
     assert model.loss(history, future, weights).item() < 0.7 * first
 
 
-@pytest.mark.parametrize("name", forecasters.NEURAL)
+@pytest.mark.parametrize("name", [*forecasters.NEURAL, *forecasters.SPECIALISTS])
 def test_shipped_checkpoints_load_and_beat_naive(name):
     data = suite("final", n=200)
     f = forecasters.load(name)
@@ -161,9 +161,9 @@ def test_shipped_checkpoints_load_and_beat_naive(name):
     assert np.mean((f.predict(data.history, 10) - data.future) ** 2) < naive
 
 
-def test_shipped_fft_gru_meets_the_quality_bar():
+def test_shipped_fft_gru_specialist_meets_the_quality_bar():
     data = suite("final", n=500)
-    mse = np.mean((forecasters.load("fft_gru").predict(data.history, 10) - data.future) ** 2)
+    mse = np.mean((forecasters.load("fft_gru-final").predict(data.history, 10) - data.future) ** 2)
     assert mse <= 0.019
 
 

@@ -1,0 +1,26 @@
+"""The README's library snippet runs as printed and prints what the README says it prints."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def snippet_and_output() -> tuple[str, str]:
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## The library") :]
+    code, printed = re.search(r"```python\n(.*?)```.*?```text\n(.*?)```", section, re.S).groups()
+    return code, printed
+
+
+def test_readme_snippet_prints_what_the_readme_says():
+    code, printed = snippet_and_output()
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=240, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout == printed

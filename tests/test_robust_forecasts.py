@@ -1,0 +1,166 @@
+"""Robust forecasting: the dtype contract, bounded recurrences, the sinusoid fit, every suite."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from core import forecasters, linear_prediction, sinusoids
+from core.evaluation import REAL, SUITES, robustness, robustness_table, suite
+from core.signals import SignalSpec, generate
+
+
+def test_new_suites_exist_and_real_windows_are_scaled_by_their_lookback():
+    assert {"float-periods", "amp-mod", "noise-1", "noise-5", "noise-20", *REAL} <= set(SUITES)
+    for name in REAL:
+        data = suite(name, n=40)
+        assert data.history.shape == (40, 100) and data.future.shape == (40, 10)
+        np.testing.assert_allclose(data.history.mean(1), 0, atol=1e-12)
+        np.testing.assert_allclose(np.abs(data.history).max(1), 1)
+    a, b = suite("co2", n=20), suite("co2", n=20)
+    np.testing.assert_array_equal(a.history, b.history)  # seeded: the same windows every time
+    assert suite("noise-5", n=8).as_float32().history.dtype == np.float64  # rounded, then widened
+
+
+@pytest.mark.parametrize("name", ["naive", "fft", "linear", "esprit", "fft_gru", "lstm"])
+def test_float16_32_64_inputs_give_the_same_forecast_to_their_precision(name):
+    """Well-conditioned inputs (noisy, real): float32 agrees with float64 to ~1e-4, float16 to ~0.1."""
+    f = forecasters.load(name)
+    for suite_name in ("noise-5", "sunspots"):
+        data = suite(suite_name, n=16)
+        p64 = f.predict(data.history, 10)
+        p32 = f.predict(data.history.astype(np.float32), 10)
+        p16 = f.predict(data.history.astype(np.float16), 10)
+        assert p64.dtype == np.float64 and np.isfinite(p16).all()
+        assert np.abs(p32 - p64).max() < 1e-4, suite_name
+        assert np.abs(p16 - p64).max() < 0.1, suite_name
+
+
+def test_linear_is_exact_on_float32_sums_of_harmonics():
+    data = suite("final", n=256)
+    f = forecasters.load("linear")
+    assert np.mean((f.predict(data.history, 10) - data.future) ** 2) < 1e-10
+    f32 = data.as_float32()
+    assert np.mean((f.predict(f32.history, 10) - f32.future) ** 2) < 5e-5  # float32 rounding: ~1e-6..1e-5 by seed
+    easy = suite("easy", n=128).as_float32()
+    assert np.mean((f.predict(easy.history, 10) - easy.future) ** 2) < 1e-8
+
+
+def test_pulled_roots_never_leave_the_unit_circle_and_unpulled_ones_do():
+    data = suite("noise-20", n=64).as_float32()
+    pulled = linear_prediction.fit(data.history)
+    assert np.abs(pulled.roots).max() <= 1 + 1e-9
+    textbook = linear_prediction.fit(data.history, robust=False)
+    assert (np.abs(textbook.roots) > 1.01).mean() > 0.01  # plain least squares puts roots outside: it matters
+
+
+def test_clean_sines_put_their_poles_on_the_circle_at_their_frequencies():
+    t = np.arange(100)
+    x = np.cos(2 * np.pi * t / 12.5) + 0.5 * np.cos(2 * np.pi * t / 31.0 + 1.0)
+    roots = linear_prediction.fit(x).roots[0]
+    for period in (12.5, 31.0):
+        target = np.exp(2j * np.pi / period)
+        nearest = roots[np.argmin(np.abs(roots - target))]
+        assert abs(nearest - target) < 1e-6
+    extraneous = roots[np.min(np.abs(roots[:, None] - np.exp(2j * np.pi / np.array([12.5, 31.0]))), 1) > 1e-3]
+    extraneous = extraneous[np.abs(np.abs(extraneous) - 1) > 1e-6]
+    assert len(extraneous) and np.abs(extraneous).max() < 1  # the spare poles sit inside: they die away
+
+
+def test_stabilise_rebuilds_the_recurrence_from_its_roots():
+    coefficients = torch.tensor([[2 * np.cos(0.3) * 1.05, -(1.05**2)]], dtype=torch.float64)  # growing sine
+    stable, roots = linear_prediction.stabilise(coefficients)
+    np.testing.assert_allclose(roots.abs().numpy(), 1.0, atol=1e-12)
+    np.testing.assert_allclose(stable.numpy(), [[2 * np.cos(0.3), -1.0]], atol=1e-12)
+    series = linear_prediction.run(stable, torch.tensor([[0.0, 1.0]], dtype=torch.float64), 500)
+    assert series.abs().max() < 5  # a steady oscillation, not 1.05**500
+
+
+def test_linear_blend_prefers_the_exact_fit_on_clean_input_and_averages_on_noise():
+    clean = suite("final", n=32)
+    _, weights = linear_prediction.forecast(clean.history, 10)
+    assert np.median(weights[0]) > 0.99
+    noisy = suite("noise-20", n=32)
+    _, weights = linear_prediction.forecast(noisy.history, 10)
+    assert 0.2 < np.median(weights[0]) < 0.8
+
+
+def test_sinusoid_fit_finds_a_non_integer_period_off_the_dft_grid():
+    t = np.arange(100)
+    for dtype in (np.float64, np.float32):
+        x = (0.8 * np.cos(2 * np.pi * t / 12.34 + 0.3)).astype(dtype)
+        top = forecasters.load("esprit").fit(x).components(0)[0]
+        assert abs(top["period"] - 12.34) / 12.34 < 1e-6
+        assert abs(top["amplitude"] - 0.8) < 1e-5 and abs(top["phase"] - 0.3) < 1e-5
+        assert abs(top["damping"]) < 1e-6
+
+
+def test_sinusoid_fit_recovers_known_components_and_forecasts_clean_sums():
+    t = np.arange(130)
+    x = 0.6 * np.cos(2 * np.pi * t / 7.3 + 1.0) + 0.3 * np.cos(2 * np.pi * t / 41.0 - 0.5) + 0.2
+    fitted = sinusoids.fit(x[:100])
+    found = {round(c["period"], 6): c for c in fitted.components(0) if np.isfinite(c["period"])}
+    assert set(found) == {7.3, 41.0}
+    assert abs(found[7.3]["amplitude"] - 0.6) < 1e-8 and abs(found[41.0]["amplitude"] - 0.3) < 1e-8
+    assert np.abs(forecasters.load("esprit").predict(x[:100], 30) - x[100:]).max() < 1e-8
+    data = suite("easy", n=64)  # float64: clean sums of 3..6 harmonics
+    assert np.mean((forecasters.load("esprit").predict(data.history, 10) - data.future) ** 2) < 1e-6
+
+
+def test_explicit_order_and_unpulled_roots_are_options_with_checks():
+    x = suite("noisy", n=4).history
+    assert forecasters.load("linear", order=20).predict(x, 10).shape == (4, 10)
+    with pytest.raises(ValueError, match="order"):
+        forecasters.load("linear", order=0)
+    textbook = forecasters.load("linear", robust=False)
+    assert np.isfinite(textbook.predict(suite("noise-20", n=8).as_float32().history, 50)).all()
+    with pytest.raises(ValueError, match="samples of history"):
+        forecasters.load("linear", order=50).predict(x[:, :30], 5)
+
+
+def test_every_forecaster_is_finite_and_bounded_on_hostile_input():
+    rng = np.random.default_rng(3)
+    hostile = np.stack(
+        [
+            np.cumsum(rng.standard_normal(100)),  # random walk
+            np.exp(np.linspace(0, 20, 100)),  # exponential growth
+            np.r_[np.zeros(99), 1.0],  # a single spike at the end
+            1e12 * np.sin(np.arange(100)),  # huge units
+            rng.standard_normal(100) * 1e-12,  # tiny units
+            np.where(np.arange(100) % 2 == 0, 1.0, -1.0),  # Nyquist
+        ]
+    ).astype(np.float32)
+    for name in forecasters.available():
+        forecast = forecasters.load(name).predict(hostile, 50)
+        assert np.isfinite(forecast).all(), name
+        z = (forecast - hostile.mean(1, keepdims=True)) / np.abs(hostile - hostile.mean(1, keepdims=True)).max(1)[
+            :, None
+        ]
+        assert np.abs(z).max() <= 3.0 + 1e-3, name  # never past BOUND times the lookback's own range
+
+
+def test_the_walk_and_noise_range_options_of_the_generator():
+    spec = SignalSpec(components=(1, 4), periods=(2, 100), integer_periods=False, noise=(0.0, 0.2), walk=1.0)
+    x = generate(spec, 64, seed=1)
+    assert torch.isfinite(x).all() and torch.allclose(x.abs().amax(1), torch.ones(64))
+    assert not torch.equal(
+        x, generate(SignalSpec(components=(1, 4), periods=(2, 100), integer_periods=False), 64, seed=1)
+    )
+    base = SignalSpec(components=(3, 6))
+    np.testing.assert_array_equal(  # adding options later must not change what old seeds draw
+        generate(base, 4, seed=5).numpy(), generate(SignalSpec(components=(3, 6), walk=0.0), 4, seed=5).numpy()
+    )
+    with pytest.raises(ValueError, match="noise"):
+        SignalSpec(noise=(0.2, 0.1))
+    with pytest.raises(ValueError, match="modulation"):
+        SignalSpec(modulation=1.5)
+
+
+def test_robustness_table_marks_the_best_and_what_loses_to_naive():
+    models = {n: forecasters.load(n) for n in ("naive", "fft", "linear")}
+    results = robustness(models, ["final", "sunspots"], n=32)
+    table = robustness_table(results)
+    assert table.count("**") == 4  # one best per suite column
+    fft_row = next(line for line in table.splitlines() if line.startswith("| `fft`"))
+    assert "\\*" in fft_row  # the DFT's extension loses to repeating the last value on `final`
