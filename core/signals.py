@@ -37,6 +37,8 @@ class SignalSpec:
     walk: a random walk (running sum of Gaussian steps) whose end-to-end spread is drawn from
         U[0, walk] per signal, in units of the harmonics' peak: the slow, broadband wandering of real
         series (prices, temperatures) that no sum of a few harmonics has.
+    clean_share: the share of signals drawn without noise, walk, trend or modulation, so that a
+        training mixture keeps clean sums of harmonics (the textbook case) as a real part of its world.
     length: samples per signal (lookback + horizon; 110 = 100 + 10 in the study).
     """
 
@@ -48,6 +50,7 @@ class SignalSpec:
     trend: float = 0.0
     length: int = 110
     walk: float = 0.0
+    clean_share: float = 0.0
 
     def __post_init__(self) -> None:
         # Accept lists (JSON round trips) but store tuples so the spec stays hashable.
@@ -69,6 +72,8 @@ class SignalSpec:
         nlo, nhi = self.noise_range
         if not (0 <= nlo <= nhi and math.isfinite(nhi)) or (isinstance(self.noise, tuple) and len(self.noise) != 2):
             raise ValueError(f"noise must be a finite standard deviation >= 0 or a range (min, max), got {self.noise}")
+        if not 0 <= float(self.clean_share) <= 1:
+            raise ValueError(f"clean_share must be a share of signals in [0, 1], got {self.clean_share}")
         if not 0 <= float(self.modulation) <= 1:
             raise ValueError(f"modulation must be True/False or a share of signals in [0, 1], got {self.modulation}")
         for name in ("trend", "walk"):
@@ -269,6 +274,13 @@ def generate(
         size = spec.walk * torch.rand(n, 1, generator=g, dtype=torch.float64)
         steps = torch.randn(n, spec.length, generator=g, dtype=torch.float64).cumsum(1)
         walk = size * steps / math.sqrt(spec.length)
+    clean = torch.rand(n, generator=g, dtype=torch.float64) < spec.clean_share
+    if spec.clean_share > 0:
+        noise_level = torch.where(clean, 0.0, noise_level)
+        modulated = modulated & ~clean
+        slope = torch.where(clean, 0.0, slope)
+        if walk is not None:
+            walk = torch.where(clean.unsqueeze(1), 0.0, walk)
 
     active = torch.arange(kmax).unsqueeze(0) < count.unsqueeze(1)  # [n, K]
     amplitude = amplitude * active
