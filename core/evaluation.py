@@ -216,3 +216,18 @@ def robustness_table(results: dict[str, dict[str, Scores]], baseline: str = "nai
             cells.append(cell + ("\\*" if base is not None and scores.mse > base.mse else ""))
         lines.append(f"| `{model}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def readable_ratio(ratio: float) -> str:
+    """An MSE ratio as words a student reads at a glance: '3.2x worse', '20x better', '~10¹¹x better'."""
+    if not np.isfinite(ratio) or ratio <= 0:
+        return "-"
+    if 0.95 <= ratio <= 1.05:
+        return "about the same"
+    factor, word = (ratio, "worse") if ratio > 1 else (1 / ratio, "better")
+    if factor >= 1000:
+        return f"~10{str(round(np.log10(factor))).translate(_SUPERSCRIPT)}x {word}"
+    return f"{factor:.2g}x {word}"

@@ -35,6 +35,27 @@ LABELS = {
     "fft_gru": "FFT-GRU",
 }
 LABELS.update({name: f"{LABELS[family]} (specialist: final only)" for name, family in SPECIALISTS.items()})
+# One line per forecaster for people: how it was made and what it feeds on while forecasting.
+DESCRIPTIONS = {
+    "naive": "Repeats the last value it saw. Not trained: the floor every forecaster must beat.",
+    "fft": "Takes the DFT of the lookback and lets its cosines run on: the window repeats. Not trained.",
+    "linear": "Fits x[t] = a1*x[t-1] + a2*x[t-2] + ... on the lookback itself and runs the rule forward on "
+    "its own outputs. Not trained: fitted afresh to every series.",
+    "esprit": "Fits a few sines (any frequency, amplitude, phase, decay) to the lookback and lets them run on. "
+    "Not trained: fitted afresh to every series.",
+    "linear_net": "One learned weighted sum of the lookback per future step, 10 at once (past 10 it feeds its "
+    "own outputs back).",
+    "lstm": "Reads the lookback one sample at a time and predicts the next; trained with teacher forcing (fed "
+    "the true previous value), it forecasts by feeding itself its own outputs.",
+    "seq2seq": "A GRU encoder reads the lookback and its spectrum, a GRU decoder writes the horizon; trained with "
+    "teacher forcing on the decoder, it forecasts on its own outputs.",
+    "fft_gru": "An MLP reads the lookback and its spectrum, a GRU decoder writes the horizon feeding on its own "
+    "outputs in training too (no teacher forcing).",
+}
+_BROAD = " Trained on a broad mixture: noise, trends, random walks, changing amplitudes, periods 2-100."
+_FINAL = " Trained on clean sums of whole-period harmonics only (the study's final suite): a specialist."
+DESCRIPTIONS.update({name: DESCRIPTIONS[family] + _FINAL for name, family in SPECIALISTS.items()})
+DESCRIPTIONS.update({name: DESCRIPTIONS[name] + _BROAD for name in NEURAL})
 
 
 def available() -> list[str]:

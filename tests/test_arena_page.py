@@ -3,9 +3,11 @@
 import json
 from pathlib import Path
 
+import numpy as np
 from page_helpers import plotly_values
 from streamlit.testing.v1 import AppTest
 
+from core import evaluation
 from core.models import build
 from core.training.checkpoints import save_checkpoint
 
@@ -21,7 +23,7 @@ def arena(**query) -> AppTest:
 
 def traces(at: AppTest) -> dict:
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    return {t["name"]: plotly_values(t["y"]) for t in spec["data"] if "name" in t}
+    return {t["name"].removesuffix(" (off scale)"): plotly_values(t["y"]) for t in spec["data"] if "name" in t}
 
 
 def test_default_models_forecast_and_follow_the_signal():
@@ -35,6 +37,7 @@ def test_default_models_forecast_and_follow_the_signal():
         "LSTM (next-step)",
         "GRU seq2seq + FFT",
         "FFT-GRU",
+        "FFT-GRU (specialist: final only)",
     ]:
         assert label in before, label
     assert not at.warning
@@ -81,3 +84,28 @@ def test_lookback_the_models_were_not_trained_for_is_explained():
     warnings = " ".join(w.value for w in at.warning)
     assert "lookback of 100" in warnings
     assert "Linear prediction" in traces(at)
+
+
+def test_poles_and_robustness_views():
+    at = arena()
+    charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    poles = next(spec for spec in charts.values() if any(t.get("name") == "unit circle" for t in spec["data"]))
+    names = [t["name"] for t in poles["data"]]
+    assert "this app's linear prediction" in names and "sinusoid fit (ESPRIT)" in names
+    ours = next(t for t in poles["data"] if t["name"] == "this app's linear prediction")
+    radius = np.hypot(plotly_values(ours["x"]), plotly_values(ours["y"]))
+    assert radius.max() <= 1 + 1e-9  # pulled onto or inside the unit circle
+    at.toggle(key="arena_robust").set_value(True).run()
+    assert not at.exception
+    heat = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
+    assert heat["type"] == "heatmap" and len(heat["x"]) == len(evaluation.SUITES)
+
+
+def test_off_scale_forecasts_are_flagged_not_allowed_to_flatten_the_plot():
+    from dashboard.plots.arena import forecast_figure
+
+    series = np.sin(np.arange(120) / 5.0)
+    fig = forecast_figure(series, 100, {"a": np.full(20, 50.0), "b": series[100:]}, {"a": "wild", "b": "good"})
+    names = [t.name for t in fig.data]
+    assert "wild (off scale)" in names and "good" in names
+    assert fig.layout.yaxis.range[1] < 3  # the axis follows the truth, not the wild forecast

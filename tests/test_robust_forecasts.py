@@ -164,3 +164,11 @@ def test_robustness_table_marks_the_best_and_what_loses_to_naive():
     assert table.count("**") == 4  # one best per suite column
     fft_row = next(line for line in table.splitlines() if line.startswith("| `fft`"))
     assert "\\*" in fft_row  # the DFT's extension loses to repeating the last value on `final`
+
+
+def test_ratios_read_as_words():
+    from core.evaluation import readable_ratio
+
+    assert readable_ratio(0.05) == "20x better" and readable_ratio(2.11) == "2.1x worse"
+    assert readable_ratio(1.5e-12) == "~10¹²x better" and readable_ratio(1.56e10) == "~10¹⁰x worse"
+    assert readable_ratio(1.0) == "about the same" and readable_ratio(float("nan")) == "-"

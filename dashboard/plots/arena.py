@@ -42,18 +42,24 @@ def forecast_figure(
 ) -> go.Figure:
     """Truth over lookback + horizon, the lookback shaded, one trace per forecast.
 
-    A dotted marker shows where a model goes past the horizon it was trained for.
+    A dotted marker shows where a model goes past the horizon it was trained for. The y-axis spans the
+    truth's range plus half of it either side, so one wild forecast cannot flatten every other line;
+    a forecast that leaves that range is marked "off scale" in the legend.
     """
     t = np.arange(len(series))
+    lo, hi = float(np.min(series)), float(np.max(series))
+    pad = 0.5 * max(hi - lo, 1e-12)
+    y_range = [lo - pad, hi + pad]
     fig = go.Figure()
     fig.add_vrect(x0=-0.5, x1=lookback - 0.5, fillcolor=LOOKBACK_FILL, line_width=0, layer="below")
     for key, values in forecasts.items():
         ft = np.arange(lookback, lookback + len(values))
+        off_scale = bool(np.any((values < y_range[0]) | (values > y_range[1])))
         fig.add_trace(
             go.Scatter(
                 x=np.concatenate([[lookback - 1], ft]),
                 y=np.concatenate([[series[lookback - 1]], values]),
-                name=labels.get(key, key),
+                name=labels.get(key, key) + (" (off scale)" if off_scale else ""),
                 line={"color": color_for(key), "width": 2.5, "dash": "dot" if dashed and key in dashed else None},
             )
         )
@@ -71,6 +77,7 @@ def forecast_figure(
         text = f"end of training horizon ({trained})"
         notes.append(note(lookback + trained - 0.5, 0, text, "#6b7280", 10, yanchor="bottom", textangle=-90))
     fig.update_layout(shapes=[*fig.layout.shapes, *shapes], annotations=notes)
+    fig.update_yaxes(range=y_range)
     return layout(fig, xaxis_title="sample t", yaxis_title="value", height=430)
 
 

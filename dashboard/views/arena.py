@@ -77,10 +77,11 @@ with st.sidebar:
         "Horizon",
         1,
         200,
-        30,
+        10,
         key="arena_horizon",
         bind="query-params",
-        help="the shipped neural models were trained on horizon 10: go past it and see",
+        help="how many samples to forecast. The shipped networks were trained for 10: "
+        "slide further and a grey dotted line marks where they go past what they practised.",
     )
     st.subheader("Models")
     chosen = st.multiselect("Forecasters", options, default=default_models, format_func=label_of, key="arena_models")
@@ -137,6 +138,13 @@ for key in chosen:
         errors[key] = str(exc)
 
 labels = {k: label_of(k) for k in chosen}
+with st.expander("What each forecaster is"):
+    st.markdown(
+        "\n".join(
+            f"- **{labels[k]}**: {forecasters.DESCRIPTIONS.get(k.partition(':')[0], 'a run you trained.')}"
+            for k in chosen
+        )
+    )
 dashed = {k for k in forecasts if k.startswith("lstm") and lstm_view.startswith("teacher")}
 st.subheader(f"One signal: {signal_label}")
 st.plotly_chart(
@@ -280,6 +288,8 @@ if results:
         columns={"mse": "MSE", "mae": "MAE", "vs_naive": "vs repeat-last", "vs_linear": "vs linear prediction"}
     )
     board["model"] = board["model"].map(labels)
+    for column in ("vs repeat-last", "vs linear prediction"):
+        board[column] = board[column].map(evaluation.readable_ratio)
     st.dataframe(
         board,
         hide_index=True,
@@ -287,8 +297,6 @@ if results:
         column_config={
             "MSE": st.column_config.NumberColumn(format="%.3g"),
             "MAE": st.column_config.NumberColumn(format="%.3g"),
-            "vs repeat-last": st.column_config.NumberColumn(format="%.3gx"),
-            "vs linear prediction": st.column_config.NumberColumn(format="%.3gx"),
         },
     )
     st.download_button(
