@@ -54,9 +54,12 @@ def test_removing_a_model_removes_its_trace_and_lstm_views_differ():
     at = arena()
     at.multiselect(key="arena_models").unselect("fft").run()
     assert "DFT periodic extension" not in traces(at)
-    honest = traces(at)["LSTM (next-step)"]
+    honest = traces(at)
     at.radio(key="arena_lstm_view").set_value("teacher-forced (fed the truth)").run()
-    assert traces(at)["LSTM (next-step)"] != honest
+    fed = traces(at)
+    for label in ("LSTM (next-step)", "GRU seq2seq + FFT"):
+        assert fed[label] != honest[label], label
+    assert fed["FFT-GRU"] == honest["FFT-GRU"]  # trained without teacher forcing: nothing to show
 
 
 def test_a_bad_checkpoint_shows_an_error_for_that_model_only(tmp_path, monkeypatch):

@@ -124,9 +124,10 @@ def test_lstm_carried_state_rollout_equals_recomputing_every_step():
         assert torch.allclose(lstm(history, 15), lstm.forward_recompute(history, 15), atol=1e-5)
 
 
-def test_lstm_teacher_forced_view_uses_the_truth(tmp_path):
+@pytest.mark.parametrize("name", ["lstm", "seq2seq"])
+def test_teacher_forced_view_uses_the_truth(tmp_path, name):
     torch.manual_seed(0)
-    f = forecasters.load("lstm", checkpoint=save_model(tmp_path, build("lstm", hidden=8)))
+    f = forecasters.load(name, checkpoint=save_model(tmp_path, build(name, hidden=8)))
     x = sines([20, 33], n=120)[None, :]
     one_step = f.predict_teacher_forced(x[:, :100], x[:, 100:])
     assert one_step.shape == (1, 20)

@@ -39,12 +39,20 @@ class Seq2Seq(ForecastModel):
         features = torch.cat([encoded[-1], spectrum_features(z)], 1)  # [B, hidden + 3*(N//2+1)]
         return self.bridge(features).unsqueeze(0)  # -> [1, B, hidden]
 
+    def _decode_teacher_forced(self, z: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        inputs = torch.cat([z[:, -1:], target[:, :-1]], 1)  # teacher forcing: the true previous value
+        out, _ = self.decoder(inputs.unsqueeze(-1), self._initial_state(z))  # [B, H, hidden]
+        return self.head(out).squeeze(-1)
+
     def loss(self, history: torch.Tensor, future: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
         z, mean, scale = normalise(history)
         target = (future - mean) / scale
-        inputs = torch.cat([z[:, -1:], target[:, :-1]], 1)  # teacher forcing: the true previous value
-        out, _ = self.decoder(inputs.unsqueeze(-1), self._initial_state(z))  # [B, H, hidden]
-        return weighted_mse(self.head(out).squeeze(-1), target, weights)
+        return weighted_mse(self._decode_teacher_forced(z, target), target, weights)
+
+    def teacher_forced(self, history: torch.Tensor, future: torch.Tensor) -> torch.Tensor:
+        """The decoder fed the TRUE previous value at every step, as in training: [B, H]."""
+        z, mean, scale = normalise(history)
+        return denormalise(self._decode_teacher_forced(z, (future - mean) / scale), mean, scale)
 
     def forward(self, history: torch.Tensor, horizon: int) -> torch.Tensor:
         z, mean, scale = normalise(history)

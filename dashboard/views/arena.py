@@ -86,7 +86,7 @@ with st.sidebar:
     st.subheader("Models")
     chosen = st.multiselect("Forecasters", options, default=default_models, format_func=label_of, key="arena_models")
     lstm_view = st.radio(
-        "LSTM shown",
+        "LSTM and seq2seq shown",
         ["autoregressive (honest)", "teacher-forced (fed the truth)"],
         key="arena_lstm_view",
         help="the difference is the lesson",
@@ -121,16 +121,17 @@ else:
         series = full[start : start + length]
 
 history, future = series[:lookback], series[lookback:]
-forecasts, errors, trained = {}, {}, {}
+forecasts, errors, trained, dashed = {}, {}, {}, set()
 for key in chosen:
-    name = key.partition(":")[0]
     model, error = load_forecaster(key)
     if error:
         errors[key] = error
         continue
     try:
-        if name == "lstm" and lstm_view.startswith("teacher"):
+        # Models trained with teacher forcing (LSTM, seq2seq) can be shown fed the truth, dotted.
+        if lstm_view.startswith("teacher") and hasattr(getattr(model, "model", None), "teacher_forced"):
             forecasts[key] = predict(key, history, horizon, future)[0]
+            dashed.add(key)
         else:
             forecasts[key] = predict(key, history, horizon)[0]
         trained[key] = model.trained_horizon
@@ -145,7 +146,6 @@ with st.expander("What each forecaster is"):
             for k in chosen
         )
     )
-dashed = {k for k in forecasts if k.startswith("lstm") and lstm_view.startswith("teacher")}
 st.subheader(f"One signal: {signal_label}")
 st.plotly_chart(
     forecast_figure(series, lookback, forecasts, labels, trained, dashed), width="stretch", key="arena_main"
@@ -175,11 +175,12 @@ st.markdown(
     "The red dashed line is where the lookback ends: the DFT's forecast is its window starting again, "
     "so it jumps there unless every period fits the lookback a whole number of times. "
     + (
-        "The LSTM is shown **teacher-forced** (dotted): at every step it was handed the true previous "
-        "value, which no real forecast has. Switch to *autoregressive* to see its honest forecast."
+        "The LSTM and the seq2seq decoder are shown **teacher-forced** (dotted): at every step they were "
+        "handed the true previous value, which no real forecast has. Switch to *autoregressive* to see "
+        "their honest forecasts."
         if dashed
-        else "The LSTM is shown **autoregressive**: it feeds on its own outputs, so one error feeds the next. "
-        "Switch to *teacher-forced* to see how good it looks when it is fed the truth instead."
+        else "The LSTM and the seq2seq decoder are shown **autoregressive**: they feed on their own outputs, "
+        "so one error feeds the next. Switch to *teacher-forced* to see how good they look when fed the truth."
     )
 )
 
