@@ -26,29 +26,24 @@ def sinusoid_fit_section(window: np.ndarray, key: str) -> None:
         st.info("A sinusoid fit needs at least 8 samples in the window.")
         return
     rows, poles = _fit_tables(np.asarray(window, dtype=np.float64))
-    left, right = st.columns([2, 3])
     table = pd.DataFrame(rows).rename(
         columns={
-            "dft_period": "DFT bin: period N/k",
+            "dft_period": "strongest DFT bins: period N/k",
             "dft_amplitude": "DFT amplitude",
-            "fit_period": "Fitted period",
-            "fit_amplitude": "Fitted amplitude",
+            "fit_period": "fitted sines: period",
+            "fit_amplitude": "fitted amplitude",
         }
     )
-    left.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={c: st.column_config.NumberColumn(format="%.6g") for c in table.columns},
-    )
-    left.markdown(
+    shown = table.map(lambda v: "—" if not np.isfinite(v) else f"{v:.6g}")  # no fitted sine: a dash
+    st.dataframe(shown, hide_index=True, width="stretch")
+    left, right = st.columns([3, 2])
+    left.plotly_chart(pole_figure(poles, height=380), width="stretch", key=key)
+    right.markdown(
         "The DFT can only answer with periods N/k, so a period that does not divide N is reported as "
         "the bins either side of it, each with part of the amplitude. A **sinusoid fit** (ESPRIT) asks "
         "instead which few sines, at *any* frequency, make up the window, and finds e.g. period 20 "
-        "exactly from N = 110 samples. Leakage belongs to the DFT's grid, not to the signal."
-    )
-    right.plotly_chart(pole_figure(poles, height=380), width="stretch", key=key)
-    right.caption(
-        "Each fitted sine is a pair of **poles**: points at angle ±2π/period on the unit circle "
-        "(radius 1: it neither grows nor fades). Hover a pole for its period."
+        "exactly from N = 110 samples. Leakage belongs to the DFT's grid, not to the signal.\n\n"
+        "In the plot each fitted sine is a pair of **poles**: points at angle ±2π/period on the unit "
+        "circle (radius 1: it neither grows nor fades; inside: it dies away). Linear prediction's rule has "
+        "poles too, at the same places for a clean signal. Hover a pole for its period."
     )

@@ -172,3 +172,18 @@ def test_ratios_read_as_words():
     assert readable_ratio(0.05) == "20x better" and readable_ratio(2.11) == "2.1x worse"
     assert readable_ratio(1.5e-12) == "~10¹²x better" and readable_ratio(1.56e10) == "~10¹⁰x worse"
     assert readable_ratio(1.0) == "about the same" and readable_ratio(float("nan")) == "-"
+
+
+def test_dft_explorer_shows_the_fit_finding_period_20_from_110_samples():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py"), default_timeout=120)
+    at.query_params.update({"dft_n": "110"})
+    at.run()
+    at.switch_page("views/dft_explorer.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    table = next(df.value for df in at.dataframe if "fitted sines: period" in df.value.columns)
+    assert table["fitted sines: period"].iloc[0] == "20"  # the DFT's bins say 18.3 and 22
+    assert table["strongest DFT bins: period N/k"].iloc[0] in {"18.3333", "22"}
