@@ -82,6 +82,19 @@ def test_a_bad_checkpoint_shows_an_error_for_that_model_only(tmp_path, monkeypat
     assert len([w for w in warnings if "bad-run" in w and "damaged" in w]) == 1
 
 
+def test_a_checkpoint_with_malformed_hparams_costs_that_model_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARMONICS_CHECKPOINTS", str(tmp_path))
+    odd = tmp_path / "odd-run"
+    odd.mkdir()
+    (odd / "config.json").write_text(json.dumps({"model": "lstm", "steps": 1}))
+    model = build("lstm", hidden=8)
+    save_checkpoint(odd / "best.pt", {"model": "lstm", "hparams": [1, 2], "model_state": model.state_dict()})
+    at = arena(run="odd-run")
+    assert not at.exception
+    assert "Linear prediction" in traces(at)
+    assert any("odd-run" in w.value for w in at.warning)
+
+
 def test_lookback_the_models_were_not_trained_for_is_explained():
     at = arena(arena_lookback="80")
     warnings = " ".join(w.value for w in at.warning)

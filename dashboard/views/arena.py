@@ -32,6 +32,8 @@ def load_forecaster(key: str):
         return forecasters.load(name, checkpoint=run or None), None
     except ValueError as exc:
         return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - a malformed file must cost one model, never the page
+        return None, f"could not be loaded ({type(exc).__name__}: {exc})"
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -137,6 +139,8 @@ for key in chosen:
         trained[key] = model.trained_horizon
     except ValueError as exc:
         errors[key] = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one model's failure is shown for that model only
+        errors[key] = f"failed on this signal ({type(exc).__name__}: {exc})"
 
 labels = {k: label_of(k) for k in chosen}
 with st.expander("What each forecaster is"):
@@ -258,6 +262,8 @@ def score_suite(keys: tuple[str, ...], suite_name: str, n: int):
             results[key] = evaluation.score(model, data.history, data.future, name=key)
         except ValueError as exc:
             problems[key] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one model's failure is shown for that model only
+            problems[key] = f"failed on this suite ({type(exc).__name__}: {exc})"
     return data, results, problems
 
 
