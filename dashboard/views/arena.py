@@ -192,16 +192,26 @@ st.subheader("Why linear prediction is exact here, or not: its poles")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def poles_of(history: np.ndarray) -> dict[str, np.ndarray]:
-    return {
-        "textbook least squares (order N/2)": forecasters.load("linear", robust=False).fit(history).roots[0],
-        "this app's linear prediction": forecasters.load("linear").fit(history).roots[0],
+def poles_of(history: np.ndarray) -> tuple[dict[str, np.ndarray], str]:
+    ours = forecasters.load("linear").fit(history)
+    outside = int((np.abs(textbook := forecasters.load("linear", robust=False).fit(history).roots[0]) > 1).sum())
+    note = (
+        f"This app's rule: order {ours.order}, keeping the {int(ours.rank[0])} strongest directions of the "
+        f"data (chosen by minimum description length). The textbook rule (order {textbook.shape[0]}) has "
+        f"{outside} pole{'s' if outside != 1 else ''} outside the circle on this signal."
+    )
+    poles = {
+        "textbook least squares (order N/2)": textbook,
+        "this app's linear prediction": ours.roots[0],
         "sinusoid fit (ESPRIT)": forecasters.load("esprit").fit(history).poles[0],
     }
+    return poles, note
 
 
+poles, pole_note = poles_of(history)
 left, right = st.columns([3, 2])
-left.plotly_chart(pole_figure(poles_of(history)), width="stretch", key="arena_poles")
+left.plotly_chart(pole_figure(poles), width="stretch", key="arena_poles")
+left.caption(pole_note)
 right.markdown(
     "Linear prediction predicts each sample as a weighted sum of the samples before it, "
     "x[t] = a₁x[t−1] + a₂x[t−2] + … . Each such rule has **poles**: the numbers p with "
