@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import torch
@@ -34,15 +35,41 @@ def describe(device: torch.device) -> str:
     return f"CPU ({torch.get_num_threads()} torch thread{'s' if torch.get_num_threads() != 1 else ''})"
 
 
+MAX_THREADS = 256
+
+
+def parse_threads(value: object, source: str) -> int:
+    """A thread count from a flag or the environment, or ValueError naming where it came from."""
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        raise ValueError(
+            f"{source} must be a whole number of threads between 1 and {MAX_THREADS}, got {value!r}"
+        ) from None
+    if not 1 <= n <= MAX_THREADS:
+        raise ValueError(f"{source} must be between 1 and {MAX_THREADS}, got {n}")
+    return n
+
+
 def configure_threads(threads: int | None = None) -> int:
     """Set torch's intra-op threads: ``HARMONICS_THREADS`` env var, else ``threads``, else 1.
 
     One thread is the default because the models here are small and recurrent: on a 2-core machine
     two threads were measured many times slower than one (synchronisation dominates the tiny matmuls).
-    ``benchmarks/`` measures this; raise it for large batches on a many-core CPU.
+    ``benchmarks/`` measures this; raise it for large batches on a many-core CPU. A bad value in the
+    environment (0, -3, abc) must not take every page down: it is reported once and 1 is used.
     """
-    n = int(os.environ.get("HARMONICS_THREADS", threads or 1))
-    torch.set_num_threads(n)
+    env = os.environ.get("HARMONICS_THREADS")
+    n = 1
+    if env is not None:
+        try:
+            n = parse_threads(env, "HARMONICS_THREADS")
+        except ValueError as exc:
+            warnings.warn(f"{exc}; using 1 thread", stacklevel=2)
+    elif threads is not None:
+        n = parse_threads(threads, "threads")
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
     return n
 
 

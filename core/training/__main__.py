@@ -41,15 +41,44 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    try:
+        return run(args)
+    except ValueError as exc:  # bad input of any kind: one line, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _read_config(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text())
+    except OSError as exc:
+        raise ValueError(f"cannot read the config file {path}: {exc.strerror or exc}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"the config file {path} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"the config file {path} must hold a JSON object of training options")
+    return data
+
+
+def run(args: argparse.Namespace) -> int:
     configure_threads(args.threads)
     if args.resume:
         run_dir = args.root / args.resume
         if not (run_dir / "config.json").exists():
             print(f"no run {args.resume!r} under {args.root}/", file=sys.stderr)
             return 2
-        config = TrainConfig.load(run_dir / "config.json")
+        given = [f.name for f in fields(TrainConfig) if getattr(args, f.name, None) is not None]
+        if given or args.config or args.components or args.model_options:
+            raise ValueError(
+                "--resume continues a run with its own config.json; options given with it would be ignored "
+                f"({', '.join(given) or 'config/components/model options'}): start a new run instead"
+            )
+        try:
+            config = TrainConfig.from_dict(_read_config(run_dir / "config.json"))
+        except TypeError as exc:
+            raise ValueError(f"run {args.resume!r} has a damaged config.json: {exc}") from None
     else:
-        data = json.loads(args.config.read_text()) if args.config else {}
+        data = _read_config(args.config) if args.config else {}
         for f in fields(TrainConfig):
             value = getattr(args, f.name, None)
             if value is not None:

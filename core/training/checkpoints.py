@@ -52,14 +52,27 @@ def load_model(
 ) -> tuple[ForecastModel, dict]:
     """Rebuild the model a checkpoint holds: -> (model in eval mode on ``device``, payload)."""
     payload = read_checkpoint(path)
-    name = payload["model"]
-    if name not in MODELS:
+    if not isinstance(payload, dict):
+        raise ValueError(f"checkpoint {path} is not a model checkpoint (no dict inside)")
+    name, hparams, state = payload.get("model"), payload.get("hparams"), payload.get("model_state")
+    if not isinstance(name, str) or name not in MODELS:
         raise ValueError(f"checkpoint {path} holds an unknown model {name!r}")
     if expect is not None and name != expect:
         raise ValueError(f"checkpoint {path} holds a {name!r} model, not {expect!r}")
-    model = build(name, **payload["hparams"])
+    if not isinstance(hparams, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 4096 for v in hparams.values()
+    ):
+        raise ValueError(f"checkpoint {path} has malformed hyperparameters (whole numbers up to 4096 expected)")
+    if not isinstance(state, dict) or not all(torch.is_tensor(v) for v in state.values()):
+        raise ValueError(f"checkpoint {path} has no usable weights (model_state must map names to tensors)")
+    if not all(bool(torch.isfinite(v).all()) for v in state.values() if v.is_floating_point()):
+        raise ValueError(f"checkpoint {path} has NaN or infinite weights: it would forecast NaN")
     try:
-        model.load_state_dict(payload["model_state"])
+        model = build(name, **hparams)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"checkpoint {path} has hyperparameters the {name!r} model does not take: {exc}") from exc
+    try:
+        model.load_state_dict(state)
     except RuntimeError as exc:
         raise ValueError(f"checkpoint {path} does not fit the {name!r} architecture: {exc}") from exc
     return model.to(device).eval(), payload

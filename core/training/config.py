@@ -10,6 +10,19 @@ from core.models import MODELS
 from core.signals import SignalSpec
 
 LOSSES = ("mse", "inv_k")
+# Bounds checked before anything is allocated: a typo must give a message, not an out-of-memory kill.
+LIMITS = {
+    "lookback": 4096,
+    "horizon": 1024,
+    "batch_size": 65536,
+    "steps": 100_000_000,
+    "eval_every": 100_000_000,
+    "checkpoint_every": 100_000_000,
+    "log_every": 100_000_000,
+    "val_size": 65536,
+}
+MAX_BATCH_VALUES = 2**24  # 16M float32 values, 64 MB, per generated batch
+MAX_WIDTH = 4096  # hidden sizes and other model options
 SCHEDULES = ("constant", "cosine")
 
 
@@ -48,16 +61,34 @@ class TrainConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.model not in MODELS:
+        if not isinstance(self.model, str) or self.model not in MODELS:
             raise ValueError(f"model must be one of {sorted(MODELS)}, got {self.model!r}")
-        for name in ("lookback", "horizon", "batch_size", "steps", "eval_every", "checkpoint_every", "log_every"):
+        for name, most in LIMITS.items():
             value = getattr(self, name)
-            if int(value) != value or value < 1:
-                raise ValueError(f"{name} must be a whole number >= 1, got {value}")
+            if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+                raise ValueError(f"{name} must be a whole number, got {value!r}")
+            if not 1 <= value <= most:
+                raise ValueError(f"{name} must be between 1 and {most:,}, got {value:,}")
         if self.lookback < 4:
             raise ValueError(f"lookback must be at least 4 samples, got {self.lookback}")
+        if self.batch_size * (self.lookback + self.horizon) > MAX_BATCH_VALUES:
+            raise ValueError(
+                f"batch_size x (lookback + horizon) = {self.batch_size * (self.lookback + self.horizon):,} values "
+                f"per step; the limit is {MAX_BATCH_VALUES:,} (lower the batch or the window)"
+            )
+        for name, most in (("lr", 10.0), ("grad_clip", 1e6), ("weight_decay", 10.0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= most:
+                raise ValueError(f"{name} must be a number between 0 and {most:g}, got {value!r}")
         if not self.lr > 0:
             raise ValueError(f"lr must be > 0, got {self.lr}")
+        if not isinstance(self.model_options, dict):
+            raise ValueError(f"model_options must be a JSON object, got {self.model_options!r}")
+        for key, value in self.model_options.items():
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WIDTH:
+                raise ValueError(
+                    f"model option {key!r} must be a whole number between 0 and {MAX_WIDTH}, got {value!r}"
+                )
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}")
         if self.schedule not in SCHEDULES:

@@ -34,7 +34,13 @@ with st.sidebar:
     example = st.selectbox("Signal", list(EXAMPLES), key="dft_example", bind="query-params")
     shared = state.current()
     if EXAMPLES[example] is None and shared.real:
-        n_max = max(8, len(shared.real) - 2)
+        if len(shared.real) < 11:  # a window of at least 8 samples, and samples after it to compare with
+            st.error(
+                f"This series has {len(shared.real)} samples; the DFT Explorer needs at least 11 "
+                "(a window of 8 or more and a few samples beyond it). Pick a longer series in the Signal Lab."
+            )
+            st.stop()
+        n_max = len(shared.real) - 2
     else:
         long = st.checkbox("Allow long windows (up to 4096)", False, key="dft_long")
         n_max = 4096 if long else 400
