@@ -7,8 +7,8 @@ if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   else
-    echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2
-    exit 1
+    # Only the browser tests need it: they skip (and fail under CI=true) without it.
+    echo "note: Debian's chromium is missing (sudo apt-get install chromium); browser tests will skip" >&2
   fi
 fi
 python -m ruff check .
