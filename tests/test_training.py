@@ -268,3 +268,23 @@ def test_concurrent_runs_are_limited(tmp_path):
         for run in started:
             jobs.stop_run(run, root=tmp_path, timeout=30)
     assert {r.state for r in jobs.list_runs(tmp_path)} == {"stopped"}
+
+
+def test_simultaneous_starts_respect_the_limit_and_default_names_never_collide(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(_):
+        try:
+            return jobs.start_run(background_config(), root=tmp_path)  # default names, same second
+        except ValueError as exc:
+            return exc
+
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = list(pool.map(attempt, range(6)))
+    started = [o for o in outcomes if isinstance(o, str)]
+    try:
+        assert len(started) == jobs.MAX_CONCURRENT and len(set(started)) == len(started)
+        assert all("limit" in str(o) for o in outcomes if not isinstance(o, str))
+    finally:
+        for run in started:
+            jobs.stop_run(run, root=tmp_path, timeout=30)

@@ -9,12 +9,14 @@ checkpoint ready to resume.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,36 +152,56 @@ def _check_capacity(root: Path) -> None:
         )
 
 
+@contextmanager
+def _start_lock(root: Path):
+    """One start at a time per runs folder (across processes): the capacity check and the new folder
+    are then one step, so ten simultaneous clicks cannot start more than the limit."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".start.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def start_run(config: TrainConfig, run_id: str | None = None, root: Path | str | None = None) -> str:
-    """Start a new run in the background; returns its id."""
+    """Start a new run in the background; returns its id (a default id never collides)."""
     root = _root(root)
-    run_id = run_id or f"{config.model}-{time.strftime('%Y%m%d-%H%M%S')}"
-    if not run_id.replace("-", "").replace("_", "").isalnum():
-        raise ValueError(f"a run id may hold letters, digits, '-' and '_' only, got {run_id!r}")
-    run_dir = root / run_id
-    if run_dir.exists():
-        raise ValueError(f"run {run_id!r} exists already")
-    _check_capacity(root)
-    run_dir.mkdir(parents=True)
-    config.save(run_dir / "config.json")
-    RunFiles(run_dir).write_status("queued", 0, config.steps, "starting")
-    _launch(run_dir)
+    if run_id is not None and (not run_id.replace("-", "").replace("_", "").isalnum() or len(run_id) > 100):
+        raise ValueError(f"a run id may hold up to 100 letters, digits, '-' and '_', got {run_id!r}")
+    with _start_lock(root):
+        if run_id is None:  # the model and the second, plus -2, -3, ... for clicks within one second
+            base = run_id = f"{config.model}-{time.strftime('%Y%m%d-%H%M%S')}"
+            copy = 1
+            while (root / run_id).exists():
+                copy += 1
+                run_id = f"{base}-{copy}"
+        run_dir = root / run_id
+        if run_dir.exists():
+            raise ValueError(f"run {run_id!r} exists already")
+        _check_capacity(root)
+        run_dir.mkdir(parents=True)
+        config.save(run_dir / "config.json")
+        RunFiles(run_dir).write_status("queued", 0, config.steps, "starting")
+        _launch(run_dir)
     return run_id
 
 
 def resume_run(run_id: str, root: Path | str | None = None) -> None:
     """Continue a stopped or failed run from its last checkpoint, in the background."""
     root = _root(root)
-    info = run_info(root / run_id)
-    if info is None:
-        raise ValueError(f"no run {run_id!r}")
-    if info.active:
-        raise ValueError(f"run {run_id!r} is already {info.state}: it cannot be started twice")
-    if info.state == "finished":
-        raise ValueError(f"run {run_id!r} has finished all its {info.steps} steps")
-    _check_capacity(root)
-    RunFiles(root / run_id).stop_request.unlink(missing_ok=True)
-    _launch(root / run_id)
+    with _start_lock(root):
+        info = run_info(root / run_id)
+        if info is None:
+            raise ValueError(f"no run {run_id!r}")
+        if info.active:
+            raise ValueError(f"run {run_id!r} is already {info.state}: it cannot be started twice")
+        if info.state == "finished":
+            raise ValueError(f"run {run_id!r} has finished all its {info.steps} steps")
+        _check_capacity(root)
+        RunFiles(root / run_id).stop_request.unlink(missing_ok=True)
+        _launch(root / run_id)
 
 
 def stop_run(run_id: str, root: Path | str | None = None, timeout: float = 0.0) -> None:
