@@ -21,5 +21,6 @@ PAGES = [
     st.Page("views/dft_explorer.py", title="DFT Explorer", icon=":material/ssid_chart:"),
     st.Page("views/arena.py", title="Forecast Arena", icon=":material/sports_score:"),
     st.Page("views/training.py", title="Training", icon=":material/model_training:"),
+    st.Page("views/glossary.py", title="Glossary", icon=":material/menu_book:"),
 ]
 st.navigation(PAGES).run()

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import spectral
+from core import audio, spectral
+from core.glossary import define
 from core.signals import signal_from_rows
 from dashboard import state
 from dashboard.plots.spectral import extension_figure, phase_figure, spectrum_figure, window_figure
@@ -42,7 +43,7 @@ with st.sidebar:
             st.stop()
         n_max = len(shared.real) - 2
     else:
-        long = st.checkbox("Allow long windows (up to 4096)", False, key="dft_long")
+        long = st.checkbox("Allow long windows (up to 4096)", False, key="dft_long", bind="query-params")
         n_max = 4096 if long else 400
     n = st.slider(
         "Window length N",
@@ -51,9 +52,11 @@ with st.sidebar:
         min(100, n_max),
         key="dft_n",
         bind="query-params",
-        help="how many samples the DFT analyses",
+        help=define("window"),
     )
-    window_name = st.selectbox("Window (taper)", list(spectral.WINDOWS), key="dft_window", bind="query-params")
+    window_name = st.selectbox(
+        "Window (taper)", list(spectral.WINDOWS), key="dft_window", bind="query-params", help=define("taper")
+    )
     horizon = st.slider("Show beyond the window", 10, 400, 60, key="dft_horizon")
     pad = st.select_slider(
         "Zero-padding",
@@ -193,3 +196,18 @@ with st.expander("Window shapes"):
 st.caption(f"Analysing: {source}")
 
 sinusoid_fit_section(signal[:n], key="dft_poles")
+
+st.subheader("Listen to the seam")
+st.markdown(
+    "The DFT's forecast is the window played again and again. Here is exactly that, as sound: each sample "
+    f"lasts 1/{audio.RATE} s, so a period of 20 samples is a {audio.RATE // 20} Hz tone. When every period "
+    "fits the window a whole number of times the loop is one smooth tone; when not, the wave jumps at every "
+    f"seam, {audio.RATE}/N times a second, and you hear a buzz."
+)
+mine, whole, broken = st.columns(3)
+mine.caption(f"Your window (N = {n}), looped")
+mine.audio(audio.wav_bytes(audio.loop(signal[:n])), format="audio/wav")
+for column, length in ((whole, 100), (broken, 110)):
+    cycles = "5 whole cycles: no seam" if length == 100 else "5.5 cycles: a jump at every seam"
+    column.caption(f"One sine of period 20, N = {length} ({cycles})")
+    column.audio(audio.wav_bytes(audio.loop(example_samples("One sine, period 20", length))), format="audio/wav")

@@ -1,0 +1,73 @@
+"""Every term the app uses, in plain words: shown as tooltips next to controls and on the Glossary page.
+
+Written for a student who knows a little calculus and has never met the DFT. One entry per term; pages
+call ``define(term)`` so that a definition lives in one place.
+"""
+
+from __future__ import annotations
+
+TERMS: dict[str, str] = {
+    "sample": "One measured value of a signal. Here samples are one time step apart (sample rate 1).",
+    "window": "The stretch of N consecutive samples the DFT (or a forecaster) looks at.",
+    "lookback": "The samples a forecaster is given: the recent past it forecasts from (100 by default).",
+    "horizon": "How many samples ahead a forecaster predicts.",
+    "period": "How many samples one cycle of a repeating wave takes. Frequency = 1 / period.",
+    "harmonic": "One cosine wave in a sum of waves; a signal here is a sum of a few harmonics.",
+    "DFT": "Discrete Fourier Transform: rewrites N samples exactly as a sum of N/2 + 1 cosines whose periods "
+    "are N, N/2, N/3, ... (plus a constant).",
+    "bin": "One of the DFT's cosines: bin k has frequency k/N (k whole cycles in the window), period N/k.",
+    "DC": "Bin 0: the constant part of the window (its mean). 'Direct current', from electrical engineering.",
+    "Nyquist": "The fastest wave N samples can show, period 2 (up, down, up, ...): bin N/2 when N is even.",
+    "amplitude": "The height of a wave from its middle to its peak.",
+    "phase": "Where in its cycle a wave starts at t = 0, as an angle (0 to 2π).",
+    "periodic extension": "What the DFT's cosines do after the window: every one of them repeats with period "
+    "N, so their sum starts the window over again.",
+    "seam": "The jump where the repeated window's end meets its start. No jump only if every period fits N a "
+    "whole number of times.",
+    "leakage": "A wave whose period does not fit the window a whole number of times lands between bins, and "
+    "its energy spreads (leaks) over many bins instead of one.",
+    "taper": "Multiplying the window by a curve that fades to zero at both ends (Hamming, Hann, ...) so the "
+    "seam matters less. Also called a window function.",
+    "main lobe": "The peak a single wave makes in the spectrum. A taper makes it wider (blurrier).",
+    "sidelobe": "The smaller ripples either side of the main lobe: leakage far from the wave's frequency. A "
+    "taper makes them much lower.",
+    "dB": "Decibels: 20·log10 of an amplitude ratio. -20 dB is 1/10, -40 dB is 1/100, -60 dB is 1/1000.",
+    "ENBW": "Equivalent noise bandwidth: how many bins' worth of noise a taper lets into one bin (1 for no "
+    "taper; more means each bin collects more noise).",
+    "scalloping": "How much lower a wave reads when its frequency falls half-way between two bins (the worst "
+    "case), in dB.",
+    "zero-padding": "Adding zeros after the window before the DFT: draws the same spectrum at finer spacing. "
+    "It adds no information.",
+    "forecast": "A prediction of the samples after the lookback, made without seeing them.",
+    "repeat last value": "The simplest forecast: the future equals the last value seen. Every method must "
+    "beat it to be worth anything.",
+    "MSE": "Mean squared error: the average of (forecast - truth)², over signals and horizon steps.",
+    "linear prediction": "Predicting each sample as a fixed weighted sum of the samples just before it, "
+    "x[t] = a1·x[t-1] + a2·x[t-2] + ..., with the weights fitted on the lookback.",
+    "recurrence": "A rule that gives each value from the previous ones; run forward, it forecasts. One sine "
+    "obeys x[t+1] = 2cos(ω)·x[t] - x[t-1]; K sines need 2K previous values.",
+    "pole": "A number p that a recurrence's rule can repeat as p, p², p³, ...: on the unit circle at angle θ "
+    "it is a steady wave of period 2π/θ, inside it fades, outside it grows without bound.",
+    "unit circle": "The points at distance 1 from 0 in the complex plane: where a pole makes a steady wave.",
+    "sinusoid fit": "Finding the few sines (any frequency, amplitude, phase, decay) that make up a window; "
+    "ESPRIT does it with linear algebra, off the DFT's grid of periods N/k.",
+    "teacher forcing": "Training a next-step model by giving it the TRUE previous value at every step. Easy "
+    "to train, but a real forecast has no true values to lean on.",
+    "autoregressive": "Forecasting by feeding a model its own previous outputs, one step after another: the "
+    "honest way, where errors can pile up.",
+    "seq2seq": "Sequence to sequence: one network (the encoder) reads the lookback, another (the decoder) "
+    "writes the whole horizon.",
+    "LSTM": "Long short-term memory: a recurrent network that reads a sequence one value at a time, keeping "
+    "a memory state.",
+    "GRU": "Gated recurrent unit: a simpler cousin of the LSTM.",
+    "noise": "Random wiggles added to a signal; here Gaussian with the given standard deviation.",
+    "specialist": "A network trained on one narrow kind of signal (here: clean, whole periods 10-99 only).",
+}
+
+
+def define(term: str) -> str:
+    """The plain-words definition of ``term`` (ValueError for a term the glossary lacks: add it there)."""
+    for key, text in TERMS.items():
+        if key.lower() == term.lower():
+            return text
+    raise ValueError(f"the glossary has no entry {term!r}")

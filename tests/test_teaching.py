@@ -1,0 +1,73 @@
+"""Teaching aids: the glossary covers every term the pages use, the seam can be heard, pages show them."""
+
+from __future__ import annotations
+
+import io
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import audio
+from core.glossary import TERMS, define
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+REQUIRED = [
+    "DC", "Nyquist", "bin", "leakage", "taper", "sidelobe", "dB", "ENBW", "scalloping", "teacher forcing",
+    "autoregressive", "seq2seq", "horizon", "lookback", "seam", "window", "pole",
+]  # fmt: skip
+
+
+def test_the_glossary_defines_every_term_the_pages_rely_on():
+    for term in REQUIRED:
+        assert len(define(term)) > 30, term
+    assert define("nyquist") == TERMS["Nyquist"]  # case-insensitive
+    with pytest.raises(ValueError, match="no entry"):
+        define("flux capacitor")
+
+
+def sine(period: float, n: int) -> np.ndarray:
+    return np.cos(2 * np.pi * np.arange(n) / period)
+
+
+def test_a_whole_number_of_cycles_loops_without_a_seam_and_110_samples_jump():
+    smooth = audio.loop(sine(20, 100))
+    jumpy = audio.loop(sine(20, 110))
+    step = np.abs(np.diff(smooth)).max()  # the biggest sample-to-sample change of the tone itself
+    assert audio.seam_jumps(smooth, 100).max() <= step + 1e-12
+    assert audio.seam_jumps(jumpy, 110).min() > 3 * step  # every seam is a click
+    assert len(smooth) == int(1.5 * audio.RATE)
+
+
+def test_wav_bytes_are_a_playable_16_bit_file():
+    data = audio.wav_bytes(audio.loop(sine(20, 110), seconds=0.5))
+    with wave.open(io.BytesIO(data)) as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, audio.RATE)
+        frames = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    assert len(frames) == audio.RATE // 2 and 0.7 < np.abs(frames).max() / 32767 <= 0.8
+    with pytest.raises(ValueError, match="finite"):
+        audio.loop(np.array([1.0, np.nan, 2.0]))
+
+
+def test_dft_explorer_plays_the_window_and_keeps_long_windows_in_the_url():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"dft_example": "One sine, period 20", "dft_long": "true", "dft_n": "660"})
+    at.run()
+    at.switch_page("views/dft_explorer.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.slider(key="dft_n").value == 660  # not clamped to 400: "Allow long windows" came from the URL
+    assert len(at.get("audio")) == 3
+
+
+def test_glossary_page_lists_and_finds_terms():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("views/glossary.py").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert all(f"**{term}**" in text for term in REQUIRED)
+    at.text_input(key="glossary_find").set_value("seam").run()
+    found = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert found and all("seam" in m.lower() for m in found)
