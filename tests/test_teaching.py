@@ -71,3 +71,14 @@ def test_glossary_page_lists_and_finds_terms():
     at.text_input(key="glossary_find").set_value("seam").run()
     found = [m.value for m in at.markdown if m.value.startswith("**")]
     assert found and all("seam" in m.lower() for m in found)
+
+
+def test_home_shows_the_seam_and_that_the_copy_loses_to_repeating_the_last_value():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 1
+    caption = " ".join(c.value for c in at.caption)
+    assert "seam" in caption
+    errs = [float(x) for x in caption.split("errs by ")[1:] for x in [x.split(" ")[0].rstrip(".,")]]
+    assert errs[0] > errs[1]  # the DFT's copy is worse than repeating the last value

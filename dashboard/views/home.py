@@ -1,32 +1,53 @@
-"""Home: what the app teaches and where to start."""
+"""Home: what the app teaches, one picture of the central idea, and the path through the lessons."""
 
 import streamlit as st
 
+from core import spectral
+from core.signals import signal_from_rows
+from dashboard.plots.spectral import extension_figure
+
 st.title("Harmonics Lab")
 st.markdown(
+    "The **Discrete Fourier Transform** (DFT) describes any stretch of a signal perfectly, as a sum of "
+    "cosine waves. So why can't it **forecast** what comes next? And what can? Find out by touching it."
+)
+
+
+@st.cache_data(show_spinner=False)
+def seam_picture():
+    signal = signal_from_rows([{"period": 20.0, "amplitude": 1.0, "phase": 0.0}], 170)
+    analysis = spectral.analyse_window(signal, 110, 60, "rectangular", 1)
+    return extension_figure(signal, 110, analysis.reconstruction, analysis.extension), analysis
+
+
+figure, analysis = seam_picture()
+st.plotly_chart(figure, width="stretch", key="home_seam")
+st.caption(
+    "A wave that repeats every 20 samples, looked at through a **window** of 110 samples (shaded). Inside, "
+    "the DFT's cosines match it exactly (dotted). After the window, those cosines can only **repeat the "
+    "window** (red): 110 samples hold 5½ waves, so the copy starts half a wave out of step. That jump is the "
+    f"**seam**, and this 'forecast' errs by {analysis.extension_mse:.2g} (mean squared error) where simply "
+    f"repeating the last value errs by {analysis.repeat_last_mse:.2g}."
+)
+
+st.subheader("The path, in plain words")
+st.markdown(
     """
-Why can't the **Discrete Fourier Transform** forecast a sum of sine waves, when it describes one
-perfectly? And what does forecast them? Find out by touching it.
+1. **Signal Lab**: build a signal from a few waves (each with a *period*: samples per cycle; an
+   *amplitude*: its height; a *phase*: where it starts), add noise or a trend, or load a real series
+   (sunspots, CO₂, El Niño). Every other page uses it.
+2. **DFT Explorer**: the DFT splits a window of N samples into waves whose periods are N, N/2, N/3, ...
+   If your wave's period fits N a whole number of times, one of them matches it and the copy after the
+   window is the true future. If not, its energy *leaks* over many of them and the copy jumps at the seam.
+   Drag N from 100 to 110 and watch, then **listen** to the seam. Tapered windows (Hamming and friends)
+   clean up the spectrum but the copy still jumps. A *sinusoid fit* finds the true period anyway.
+3. **Forecast Arena**: forecasters side by side. *Linear prediction* learns a rule "next value = a
+   weighted sum of the last few", fitted on the past itself, and is exact on clean sums of waves; neural
+   networks learn from thousands of examples; the DFT just repeats the window. Add noise, pick a real
+   series, and see the ranking change. The *poles* plot shows why the rule works, or explodes.
+4. **Training**: train a network yourself, in the background, and bring it to the Arena.
 
-**Where to start**
-
-1. **Signal Lab** — make a signal: a few harmonics (period, amplitude, phase), noise, a trend, or a real
-   series (sunspots, CO2, El Niño). Whatever is there is shared with the other pages.
-2. **DFT Explorer** — the DFT of a window of *N* samples: perfect inside the window, a *repeat* of it
-   outside. Pick "One sine, period 20" and drag *N* from 100 to 110: watch the energy **leak** over many
-   bins and the forecast **jump at the seam**. Try the Hamming window: it tames leakage, not the seam.
-3. **Forecast Arena** — the DFT's extension next to linear prediction and neural forecasters (a
-   next-step LSTM, GRU sequence-to-sequence models with FFT features), on one signal or hundreds.
-4. **Training** — train your own model in the background (on a GPU if you have one) and bring it to
-   the Arena.
-
-**The lessons**, in one line each:
-the DFT measures N/2+1 distinct harmonics of a real window · it forecasts perfectly only when every
-period fits the window a whole number of times · otherwise energy leaks and the extension breaks at the
-seam, doing worse than repeating the last value · windows reduce far leakage but do not make a forecast
-· teacher forcing flatters a next-step model · training for the whole horizon holds on longer · a sum of
-K sinusoids obeys an exact linear recurrence of order 2K, so linear prediction is the yardstick · noise
-and real data change the ranking.
+New words are defined where they appear (ⓘ) and in the **Glossary**.
 """
 )
 c1, c2, c3, c4 = st.columns(4)
@@ -38,4 +59,4 @@ c2.page_link(
     query_params={"dft_n": "110", "dft_example": "One sine, period 20"},
 )
 c3.page_link("views/arena.py", label="Open the Forecast Arena", icon=":material/sports_score:")
-c4.page_link("views/training.py", label="Train a model", icon=":material/model_training:")
+c4.page_link("views/glossary.py", label="Glossary", icon=":material/menu_book:")
