@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -47,3 +49,25 @@ def sinusoid_fit_section(window: np.ndarray, key: str) -> None:
         "circle (radius 1: it neither grows nor fades; inside: it dies away). Linear prediction's rule has "
         "poles too, at the same places for a clean signal. Hover a pole for its period."
     )
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One "Try this" step: what to do (a deep link carrying all the state it needs), a question, an answer."""
+
+    label: str
+    page: str
+    params: dict
+    question: str
+    answer: str
+
+
+def try_this(experiments: list[Experiment]) -> None:
+    """A numbered panel of experiments, each a link that opens its exact state, with the answer hidden."""
+    with st.container(border=True):
+        st.markdown("**Try this**")
+        for i, exp in enumerate(experiments, 1):
+            st.page_link(exp.page, label=f"{i}. {exp.label}", query_params=exp.params, icon=":material/science:")
+            st.markdown(f"{exp.question}")
+            with st.expander("Answer"):
+                st.markdown(exp.answer)

@@ -82,3 +82,20 @@ def test_home_shows_the_seam_and_that_the_copy_loses_to_repeating_the_last_value
     assert "seam" in caption
     errs = [float(x) for x in caption.split("errs by ")[1:] for x in [x.split(" ")[0].rstrip(".,")]]
     assert errs[0] > errs[1]  # the DFT's copy is worse than repeating the last value
+
+
+def test_every_try_this_link_opens_the_exact_state_it_names():
+    from dashboard.experiments import ARENA_EXPERIMENTS, DFT_EXPERIMENTS
+
+    for exp in [*DFT_EXPERIMENTS, *ARENA_EXPERIMENTS]:
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.query_params.update(exp.params)
+        at.run()
+        at.switch_page(exp.page).run()
+        assert not at.exception, (exp.label, [e.message for e in at.exception])
+        for key, value in exp.params.items():
+            state = at.session_state[key]
+            expected = {"true": True, "false": False}.get(value, value)
+            assert str(state) == str(expected) or state == type(state)(expected), (exp.label, key, state, value)
+        links = [link for link in at.get("page_link") if exp.label in link.proto.label]
+        assert links, exp.label  # the panel on the page carries this experiment

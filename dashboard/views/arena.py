@@ -8,11 +8,14 @@ import streamlit as st
 import torch
 
 from core import evaluation, forecasters
+from core.glossary import define
 from core.signals import SignalSpec, generate
 from core.training.jobs import list_runs
 from dashboard import state
+from dashboard.experiments import ARENA_EXPERIMENTS
 from dashboard.plots.arena import components_figure, forecast_figure, horizon_figure, rollout_animation
 from dashboard.plots.poles import pole_figure, robustness_figure
+from dashboard.sections import try_this
 
 st.title("Forecast Arena")
 st.markdown(
@@ -64,7 +67,9 @@ with st.sidebar:
     source = st.radio("Source", ["Random", "Signal Lab's signal"], key="arena_source", bind="query-params")
     if source == "Random":
         components = st.slider("Components", 1, 60, (3, 44), key="arena_components")
-        noise = st.slider("Noise (std)", 0.0, 0.5, 0.0, 0.01, key="arena_noise")
+        noise = st.slider(
+            "Noise (std)", 0.0, 0.5, 0.0, 0.01, key="arena_noise", bind="query-params", help=define("noise")
+        )
         seed = st.number_input("Seed", 0, 10**9, 0, key="arena_seed", bind="query-params")
     lookback = st.slider(
         "Lookback",
@@ -73,7 +78,7 @@ with st.sidebar:
         100,
         key="arena_lookback",
         bind="query-params",
-        help="the shipped neural models were trained on lookback 100",
+        help=define("lookback") + " The shipped networks only take 100.",
     )
     horizon = st.slider(
         "Horizon",
@@ -91,6 +96,7 @@ with st.sidebar:
         "LSTM and seq2seq shown",
         ["autoregressive (honest)", "teacher-forced (fed the truth)"],
         key="arena_lstm_view",
+        bind="query-params",
         help="the difference is the lesson",
     )
 
@@ -358,3 +364,5 @@ if st.toggle("Compute the robustness map (a few seconds, then cached)", key="are
         width="stretch",
         key="arena_robust_fig",
     )
+
+try_this(ARENA_EXPERIMENTS)

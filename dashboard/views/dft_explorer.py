@@ -10,8 +10,9 @@ from core import audio, spectral
 from core.glossary import define
 from core.signals import signal_from_rows
 from dashboard import state
+from dashboard.experiments import DFT_EXPERIMENTS
 from dashboard.plots.spectral import extension_figure, phase_figure, spectrum_figure, window_figure
-from dashboard.sections import sinusoid_fit_section
+from dashboard.sections import sinusoid_fit_section, try_this
 
 EXAMPLES = {
     "One sine, period 20": [{"period": 20.0, "amplitude": 1.0, "phase": 0.0}],
@@ -211,3 +212,5 @@ for column, length in ((whole, 100), (broken, 110)):
     cycles = "5 whole cycles: no seam" if length == 100 else "5.5 cycles: a jump at every seam"
     column.caption(f"One sine of period 20, N = {length} ({cycles})")
     column.audio(audio.wav_bytes(audio.loop(example_samples("One sine, period 20", length))), format="audio/wav")
+
+try_this(DFT_EXPERIMENTS)

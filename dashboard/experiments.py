@@ -1,0 +1,90 @@
+"""The "Try this" experiments of every page: deep links that carry all the state they need."""
+
+from __future__ import annotations
+
+from dashboard.sections import Experiment
+
+DFT = "views/dft_explorer.py"
+ARENA = "views/arena.py"
+
+DFT_EXPERIMENTS = [
+    Experiment(
+        "Period 20 in a window of 100",
+        DFT,
+        {"dft_example": "One sine, period 20", "dft_n": "100", "dft_window": "rectangular"},
+        "How many bins hold energy, and how big is the error of the periodic extension?",
+        "One bin (k = 5: five whole cycles) and an error of ~0: the copy of the window *is* the future.",
+    ),
+    Experiment(
+        "The same sine in a window of 110",
+        DFT,
+        {"dft_example": "One sine, period 20", "dft_n": "110", "dft_window": "rectangular"},
+        "Where did the energy go, and what happens at the seam?",
+        "5.5 cycles fit: the energy leaks over many bins (the biggest at periods 22 and 18.3, neither is 20) "
+        "and the copy jumps half a wave out of step at the seam: worse than repeating the last value.",
+    ),
+    Experiment(
+        "A Hamming taper at N = 110, log amplitude",
+        DFT,
+        {"dft_example": "One sine, period 20", "dft_n": "110", "dft_window": "hamming"},
+        "Tick 'Log amplitude'. What happens to the bins far from period 20, and to the peak? Is the forecast better?",
+        "Far-off leakage drops by ~30 dB (1/30 the amplitude), the peak gets wider; the periodic extension "
+        "still jumps at the seam. A taper sharpens the spectrum; it does not make a forecaster.",
+    ),
+    Experiment(
+        "A window of 660 samples",
+        DFT,
+        {"dft_example": "One sine, period 20", "dft_long": "true", "dft_n": "660"},
+        "660 = 33 x 20. What does the spectrum look like now?",
+        "One clean bin again: any N that is a multiple of the period works. Leakage is about the window, "
+        "not the wave: the sinusoid fit below finds period 20 for every N.",
+    ),
+]
+
+ARENA_EXPERIMENTS = [
+    Experiment(
+        "A clean random signal",
+        ARENA,
+        {
+            "arena_source": "Random",
+            "arena_seed": "3",
+            "arena_horizon": "10",
+            "arena_lstm_view": "autoregressive (honest)",
+        },
+        "Which forecaster is on the truth, and where are its poles?",
+        "Linear prediction (error ~1e-10): a clean sum of K waves obeys an exact rule of 2K terms, and its "
+        "poles sit on the unit circle at the waves' frequencies. The DFT's copy jumps at the seam.",
+    ),
+    Experiment(
+        "Teacher forcing versus the honest forecast",
+        ARENA,
+        {
+            "arena_source": "Random",
+            "arena_seed": "3",
+            "arena_horizon": "40",
+            "arena_lstm_view": "teacher-forced (fed the truth)",
+        },
+        "The LSTM and seq2seq look good. Switch 'LSTM and seq2seq shown' to autoregressive: what changes?",
+        "Fed the truth at every step they only ever make one-step errors; fed their own outputs, errors "
+        "pile up over the 40 steps, most past the 10 they were trained for.",
+    ),
+    Experiment(
+        "Noise of 5%: specialist against generalists",
+        ARENA,
+        {"arena_source": "Random", "arena_seed": "3", "arena_noise": "0.05", "arena_horizon": "10"},
+        "Compare the two FFT-GRUs in the table under the plot. Which one loses to repeating the last value, "
+        "and why? What did noise do to the poles?",
+        "The specialist, trained only on clean signals, has never seen noise and goes wrong; the default "
+        "FFT-GRU, trained on a broad mixture, holds. The poles move inside the circle (fading waves) and "
+        "new ones appear for the noise; the textbook fit puts some outside, which is why this app pulls them.",
+    ),
+    Experiment(
+        "A real series: sunspots",
+        ARENA,
+        {"arena_source": "Random", "arena_suite": "sunspots", "arena_robust": "true"},
+        "Scroll to the suite views and the robustness map. Who wins on real data, and who loses to repeating "
+        "the last value?",
+        "No method is exact on real data. Linear prediction and the broadly trained networks beat repeating "
+        "the last value; the specialists trained on clean signals only, and the DFT's copy, do worse.",
+    ),
+]
