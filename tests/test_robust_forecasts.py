@@ -187,3 +187,15 @@ def test_dft_explorer_shows_the_fit_finding_period_20_from_110_samples():
     table = next(df.value for df in at.dataframe if "fitted sines: period" in df.value.columns)
     assert table["fitted sines: period"].iloc[0] == "20"  # the DFT's bins say 18.3 and 22
     assert table["strongest DFT bins: period N/k"].iloc[0] in {"18.3333", "22"}
+
+
+def test_one_sine_obeys_the_two_term_recurrence_the_arena_states():
+    omega = 2 * np.pi / 13.7
+    t = np.arange(200)
+    x = np.cos(omega * t + 0.4)
+    np.testing.assert_allclose(x[2:], 2 * np.cos(omega) * x[1:-1] - x[:-2], atol=1e-12)
+    # The fit centres the lookback first (its mean becomes a constant: a pole at 1); spare poles sit inside.
+    roots = linear_prediction.fit(x[:100], order=6).roots[0]
+    for pole in (np.exp(1j * omega), np.exp(-1j * omega), 1.0):
+        assert np.abs(roots - pole).min() < 1e-8
+    assert np.sort(np.abs(roots))[:3].max() < 0.9

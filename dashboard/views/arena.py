@@ -220,7 +220,11 @@ left.plotly_chart(pole_figure(poles), width="stretch", key="arena_poles")
 left.caption(pole_note)
 right.markdown(
     "Linear prediction predicts each sample as a weighted sum of the samples before it, "
-    "x[t] = a₁x[t−1] + a₂x[t−2] + … . Each such rule has **poles**: the numbers p with "
+    "x[t] = a₁x[t−1] + a₂x[t−2] + … . Why that can be exact: one sine x[t] = cos(ωt) obeys "
+    "**x[t+1] = 2cos(ω)·x[t] − x[t−1]** for every t (add cos(ω(t+1)) and cos(ω(t−1)) with the "
+    "sum-to-product formula). Two numbers, 2cos ω and −1, carry the whole sine forward forever. A sum of K "
+    "sines obeys such a rule with 2K weights, which least squares finds from the lookback.\n\n"
+    "Each such rule has **poles**: the numbers p with "
     "pⁿ = a₁pⁿ⁻¹ + a₂pⁿ⁻² + …, one for every mode the rule can play. A pole at angle θ on the **unit "
     "circle** is a steady oscillation of period 2π/θ samples; inside the circle it dies away; outside it "
     "grows without bound.\n\n"
