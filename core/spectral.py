@@ -299,3 +299,35 @@ def analyse_window(
         extension_mse=float(np.mean((values[n:] - future) ** 2)),
         repeat_last_mse=float(np.mean((signal[n - 1] - future) ** 2)),
     )
+
+
+def far_leakage(
+    x: np.ndarray, periods: np.ndarray | None = None, window: str = "rectangular", margin: int = 3
+) -> float:
+    """Share of a window's spectral energy more than ``margin`` bins away from its waves (DC excluded).
+
+    The waves are the true ``periods`` when known (their bins n/P), else the strongest bin. This is the
+    far-off leakage a taper is for: on a period-20 sine in N = 110 it is 7% with no taper and 0.08% with
+    Hamming, while the energy *near* the wave spreads wider (see ``main_lobe_width``).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    n = len(x)
+    h = harmonics(x, window)
+    power = h.amplitude**2
+    power[0] = 0.0
+    total = power.sum()
+    if total <= 0:
+        return 0.0
+    k = np.arange(len(power))
+    centres = np.array([n / p for p in periods]) if periods is not None and len(periods) else np.array([power.argmax()])
+    distance = np.abs(k[:, None] - centres[None, :]).min(1)
+    return float(power[distance > margin].sum() / total)
+
+
+def main_lobe_width(name: str, n: int = 256, beta: float = DEFAULT_KAISER_BETA) -> float:
+    """Width of a taper's main lobe, in bins: where its spectrum first falls 60 dB below the peak (or to
+    zero) on either side. 2 for no taper (zeros at +-1 bin), ~4 for Hamming and Hann, ~10 for flat-top."""
+    pad = 64
+    spectrum = np.abs(np.fft.rfft(window(name, n, beta), pad * n))
+    below = np.nonzero(spectrum < 1e-3 * spectrum[0])[0]
+    return 2.0 * (below[0] if len(below) else len(spectrum) - 1) / pad

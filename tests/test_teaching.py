@@ -99,3 +99,21 @@ def test_every_try_this_link_opens_the_exact_state_it_names():
             assert str(state) == str(expected) or state == type(state)(expected), (exp.label, key, state, value)
         links = [link for link in at.get("page_link") if exp.label in link.proto.label]
         assert links, exp.label  # the panel on the page carries this experiment
+
+
+def test_a_taper_trades_far_leakage_for_a_wider_peak():
+    from core import spectral
+
+    x = np.cos(2 * np.pi * np.arange(110) / 20)
+    assert spectral.far_leakage(x, [20], "hamming") < spectral.far_leakage(x, [20], "rectangular") / 20
+    assert spectral.main_lobe_width("rectangular") == pytest.approx(2, abs=0.05)
+    assert spectral.main_lobe_width("hamming") == pytest.approx(4, abs=0.1)
+    assert spectral.main_lobe_width("flattop") > 8
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"dft_example": "One sine, period 20", "dft_n": "110", "dft_window": "hamming"})
+    at.run()
+    at.switch_page("views/dft_explorer.py").run()
+    assert not at.exception
+    assert any("trade of the hamming taper" in m.value for m in at.markdown)
+    spectrum = next(c for c in at.get("plotly_chart") if '"no taper"' in c.proto.spec)
+    assert spectrum is not None

@@ -56,8 +56,13 @@ def spectrum_figure(
     true_freqs: np.ndarray | None = None,
     axis: str = "frequency",
     log: bool = False,
+    untapered: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> go.Figure:
-    """DFT bins as stems over the zero-padded (continuous) spectrum; true component frequencies marked."""
+    """DFT bins as stems over the zero-padded (continuous) spectrum; true component frequencies marked.
+
+    untapered: (frequency, amplitude) of the same window with no taper, drawn grey underneath, so a
+    taper's trade (lower far-off ripples, a wider peak) is seen against what it replaced.
+    """
 
     def x_of(f):
         if axis == "period":
@@ -66,6 +71,10 @@ def spectrum_figure(
         return f
 
     fig = go.Figure()
+    if untapered is not None:
+        fig.add_trace(
+            go.Scatter(x=x_of(untapered[0]), y=untapered[1], name="no taper", mode="lines", line={"color": "#9ca3af"})
+        )
     fig.add_trace(
         go.Scatter(x=x_of(fine_freq), y=fine_amp, name="zero-padded spectrum", mode="lines", line={"color": "#93c5fd"})
     )

@@ -100,11 +100,15 @@ st.plotly_chart(
 col1, col2, col3 = st.columns(3)
 col1.metric("Error of the periodic extension (MSE)", f"{analysis.extension_mse:.3g}")
 col2.metric("Error of repeating the last value (MSE)", f"{analysis.repeat_last_mse:.3g}")
-if rows:
-    col3.metric(
-        "Spectral energy outside the true bins",
-        f"{spectral.leakage_share(signal[:n], [r['period'] for r in rows], window_name):.1%}",
-    )
+periods = [r["period"] for r in rows] if rows else None
+far = {w: spectral.far_leakage(signal[:n], periods, w) for w in {"rectangular", window_name}}
+col3.metric(
+    "Energy more than 3 bins from the waves",
+    f"{far[window_name]:.2%}",
+    None if window_name == "rectangular" else f"{far[window_name] - far['rectangular']:+.2%} vs no taper",
+    delta_color="inverse",
+    help=define("leakage") + " Far-off leakage is what a taper lowers.",
+)
 st.markdown(
     "The dotted blue line is the DFT's sum of cosines inside the shaded window; the red line is what "
     "the same sum does after it. Every DFT cosine completes a whole number of cycles in N samples, so "
@@ -113,6 +117,12 @@ st.markdown(
     "the error is ~0. If not (N = 110: 5.5 cycles), the red line jumps at the seam and goes wrong."
 )
 if window_name != "rectangular":
+    st.markdown(
+        f"**The trade of the {window_name} taper** on this window: far-off leakage "
+        f"{far['rectangular']:.2%} → {far[window_name]:.2%}, but the peak of each wave (the main lobe) widens "
+        f"from {spectral.main_lobe_width('rectangular'):.0f} to {spectral.main_lobe_width(window_name):.1f} "
+        "bins, so two waves closer than that blur into one. Tick *Log amplitude* to see both."
+    )
     st.info(
         f"With the {window_name} window the DFT analyses the *tapered* window, so even inside it the sum "
         "of cosines no longer matches the signal, and beyond it it still repeats: a window sharpens the "
@@ -139,10 +149,23 @@ if rows:
         "lies between bins and its energy spreads over many: that is **spectral leakage**."
     )
 
+untapered = None
+if window_name != "rectangular":  # the same window with no taper, drawn underneath for comparison
+    plain = spectral.analyse_window(signal, n, horizon, "rectangular", pad)
+    untapered = (plain.fine_frequency, plain.fine_amplitude)
 st.subheader("Spectrum")
 true_freqs = np.array([1 / r["period"] for r in rows]) if rows else None
 st.plotly_chart(
-    spectrum_figure(h.frequency, h.amplitude, analysis.fine_frequency, analysis.fine_amplitude, true_freqs, axis, log),
+    spectrum_figure(
+        h.frequency,
+        h.amplitude,
+        analysis.fine_frequency,
+        analysis.fine_amplitude,
+        true_freqs,
+        axis,
+        log,
+        untapered=untapered,
+    ),
     width="stretch",
     key="dft_spectrum",
 )
