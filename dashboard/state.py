@@ -26,6 +26,7 @@ class CurrentSignal:
     noise: float = 0.0
     noise_seed: int = 0
     real: tuple = field(default=())  # real series: the samples
+    dates: tuple = field(default=())  # real series: a label per sample (year, month), when known
 
     @property
     def synthetic(self) -> bool:

@@ -117,3 +117,40 @@ def test_a_taper_trades_far_leakage_for_a_wider_peak():
     assert any("trade of the hamming taper" in m.value for m in at.markdown)
     spectrum = next(c for c in at.get("plotly_chart") if '"no taper"' in c.proto.spec)
     assert spectrum is not None
+
+
+def lab(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(query)
+    at.run()
+    at.switch_page("views/signal_lab.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_signal_lab_stacks_labelled_parts_on_one_scale_with_noise_and_trend_of_their_own():
+    import json
+
+    at = lab()
+    at.slider(key="lab_noise").set_value(0.1).run()
+    at.slider(key="lab_trend").set_value(0.5).run()
+    at.segmented_control(key="lab_show").set_value("stacked").run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    titles = [a["text"] for a in spec["layout"]["annotations"]]
+    assert (
+        titles[0] == "signal"
+        and any(t.startswith("trend") for t in titles)
+        and any(t.startswith("noise") for t in titles)
+    )
+    ranges = {tuple(v["range"]) for k, v in spec["layout"].items() if k.startswith("yaxis")}
+    assert len(ranges) == 1  # every row on the same y-scale
+
+
+def test_a_real_series_is_drawn_against_its_dates_with_the_cycle_to_look_for():
+    import json
+
+    at = lab(lab_source="Real series")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["xaxis"]["title"]["text"] == "date"
+    assert str(spec["data"][-1]["x"][0]).startswith("1700")
+    assert any("11-year" in i.value for i in at.info)

@@ -22,6 +22,18 @@ source = st.radio("Source", ["Random harmonics", "Real series"], horizontal=True
 chart_area = st.container()  # the signal first; the table that edits it comes below
 
 
+# What to look for in each bundled series: the cycle a student should find with the DFT Explorer.
+LOOK_FOR = {
+    "Sunspots (yearly, 1700-2008)": "Look for the ~11-year sunspot cycle: peaks about 11 samples apart, "
+    "never exactly the same height or spacing. On the DFT Explorer it shows as a broad peak near period 11.",
+    "Mauna Loa CO2 (monthly, 1958-2001)": "Look for the yearly cycle (12 samples: plants breathing in each "
+    "northern summer) riding on a steady rise. The rise is not a wave: the DFT's repeated window jumps down "
+    "at the seam.",
+    "El Nino sea surface temperature (monthly, 1950-2010)": "Look for the yearly cycle (12 samples) and the "
+    "irregular El Niño swings every 2 to 7 years: no single period, so no method forecasts them far.",
+}
+
+
 def new_seed() -> None:
     st.session_state["lab_seed"] = int(st.session_state.get("lab_seed", 0)) + 1
 
@@ -125,8 +137,11 @@ else:
             else:
                 values = series.values[span[0] : span[1]]
                 label = f"{series.name} [{series.index[span[0]]} .. {series.index[span[1] - 1]}]"
-                state.set_current(state.CurrentSignal(label, len(values), real=tuple(values.tolist())))
+                dates = tuple(series.index[span[0] : span[1]])
+                state.set_current(state.CurrentSignal(label, len(values), real=tuple(values.tolist()), dates=dates))
                 st.caption(f"Source: {series.source}")
+                if series.name in LOOK_FOR:
+                    st.info(LOOK_FOR[series.name])
     signal = state.current()
 
 with chart_area:
@@ -139,8 +154,23 @@ with chart_area:
             synthesize(Components.from_rows([row], span=signal.length), signal.length)[0].numpy()
             for row in signal.row_dicts()
         ]
-        labels = [f"P={p:.4g}, A={a:.3f}" for p, a, *_ in signal.rows]
-    st.plotly_chart(signal_figure(values, parts, labels, stacked=show == "stacked"), width="stretch", key="lab_chart")
+        labels = [f"period {p:.4g}, amplitude {a:.3f}" for p, a, *_ in signal.rows]
+        t = np.arange(signal.length)
+        trend = signal.trend * t / max(signal.length - 1, 1)
+        if signal.trend:
+            parts.append(trend)
+            labels.append(f"trend (rises {signal.trend:.3g})")
+        if signal.noise:
+            parts.append(values - np.sum(parts, axis=0))  # what the harmonics and the trend do not explain
+            labels.append(f"noise (std {signal.noise:.3g})")
+    dates = list(signal.dates) if signal.dates else None
+    st.plotly_chart(
+        signal_figure(
+            values, parts, labels, stacked=show == "stacked", x=dates, x_title="date" if dates else "sample t"
+        ),
+        width="stretch",
+        key="lab_chart",
+    )
     st.caption(
         f"{len(values)} samples"
         + (f", {len(signal.rows)} components" if signal.synthetic else "")
