@@ -52,10 +52,17 @@ DESCRIPTIONS = {
     "fft_gru": "An MLP reads the lookback and its spectrum, a GRU decoder writes the horizon feeding on its own "
     "outputs in training too (no teacher forcing).",
 }
+# The shipped default fft_gru is the hybrid (guide_order 20): it also reads a cheap linear-prediction
+# forecast and learns the correction to it at every step.
+_HYBRID = (
+    " It also reads a quick linear-prediction forecast (20 past values) and learns, step by step, the "
+    "correction to it: classical and learned together."
+)
 _BROAD = " Trained on a broad mixture: noise, trends, random walks, changing amplitudes, periods 2-100."
 _FINAL = " Trained on clean sums of whole-period harmonics only (the study's final suite): a specialist."
 DESCRIPTIONS.update({name: DESCRIPTIONS[family] + _FINAL for name, family in SPECIALISTS.items()})
 DESCRIPTIONS.update({name: DESCRIPTIONS[name] + _BROAD for name in NEURAL})
+DESCRIPTIONS["fft_gru"] = DESCRIPTIONS["fft_gru"].replace(_BROAD, _HYBRID + _BROAD)
 
 
 def available() -> list[str]:

@@ -152,7 +152,8 @@ labels = {k: label_of(k) for k in chosen}
 with st.expander("What each forecaster is"):
     st.markdown(
         "\n".join(
-            f"- **{labels[k]}**: {forecasters.DESCRIPTIONS.get(k.partition(':')[0], 'a run you trained.')}"
+            f"- **{labels[k]}**: "
+            + (forecasters.DESCRIPTIONS[k] if k in forecasters.DESCRIPTIONS else "a run you trained (see Training).")
             for k in chosen
         )
     )
