@@ -135,12 +135,27 @@ def from_roots(roots: torch.Tensor) -> torch.Tensor:
     return -poly[:, 1:].real
 
 
+# A root this close outside the circle grows by at most 1e-6 over 1000 steps: left alone, because
+# rebuilding a high-order polynomial from its roots costs more precision than that (measured: 1e-7
+# errors over 40 steps on clean sums when every row was rebuilt).
+PULL_TOLERANCE = 1e-9
+
+
 def stabilise(coefficients: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Pull every characteristic root outside the unit circle onto it -> (coefficients, roots)."""
+    """Pull every characteristic root outside the unit circle onto it -> (coefficients, roots).
+
+    Only rows with a root beyond ``1 + PULL_TOLERANCE`` are rebuilt from their (pulled) roots; the
+    others keep the coefficients least squares gave, whose roots are already on or inside the circle.
+    """
     roots = roots_of(coefficients)
     radius = roots.abs()
-    pulled = torch.where(radius > 1, roots / radius.clamp_min(1e-300), roots)
-    return from_roots(pulled), pulled
+    outside = radius > 1 + PULL_TOLERANCE
+    pulled = torch.where(outside, roots / radius.clamp_min(1e-300), roots)
+    rebuild = outside.any(1)
+    if rebuild.any():
+        coefficients = coefficients.clone()
+        coefficients[rebuild] = from_roots(pulled[rebuild])
+    return coefficients, pulled
 
 
 def run(coefficients: torch.Tensor, z: torch.Tensor, horizon: int) -> torch.Tensor:
@@ -236,7 +251,7 @@ def validation_weights(history: np.ndarray, horizon: int) -> np.ndarray:
         errors += ((guess - history[None, :, end - h : end]) ** 2).mean(-1)
     if not errors.any():
         return np.full((2, len(history)), 0.5)
-    inverse = 1.0 / np.maximum(errors, 1e-300)
+    inverse = 1.0 / np.maximum(errors, 1e-300) ** 2
     return inverse / inverse.sum(0, keepdims=True)
 
 

@@ -63,7 +63,8 @@ def test_arena_seed_changes_traces_and_the_rollout_plays(page, app_url):
     after = {t["name"]: t["y"] for t in plot_data(page)}
     assert after["truth"] != before["truth"] and after["Linear prediction"] != before["Linear prediction"]
     shot(page, "arena")
-    animation = 1  # the second chart is the rollout animation
+    plots = page.locator(".js-plotly-plot")
+    animation = next(i for i in range(plots.count()) if plots.nth(i).get_by_text("Play").count())  # the rollout
     page.locator(".js-plotly-plot").nth(animation).scroll_into_view_if_needed()
     start = len(plot_data(page, animation)[1]["x"])
     page.locator(".js-plotly-plot").nth(animation).get_by_text("Play").click()
