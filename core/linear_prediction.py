@@ -18,12 +18,13 @@ module). What is done here, per row, all in float64:
    fitting noise.
 4. **Roots outside the unit circle pulled onto it**: the recurrence is rebuilt from the moved roots,
    so no mode can grow. This is what makes the forecast bounded by construction, not by luck.
-5. **Self-validation on the lookback**: a few such fits (high order with the MDL rank, and low-order
-   least squares of orders 10/20/30, and their mean) are each fitted on the lookback minus its last
-   ``H`` samples and asked to forecast those ``H``; each row uses the candidate that did best there,
-   refitted on the whole lookback. A clean sum of harmonics picks the exact high-order fit (error
-   ~1e-20 on the held-back samples); a noisy, modulated or real series picks the averaged low-order
-   fits, which were measured steadier there. One setting for every kind of input, chosen by the data.
+5. **Self-validation on the lookback**: two candidates — the high-order fit above, and the mean of it
+   with plain least-squares fits of orders 10/20/30 — are each fitted on the lookback minus its last
+   ``H`` samples (and again minus ``H + H/2``) and asked to forecast the samples they did not see. Their
+   forecasts on the whole lookback are blended with weights proportional to 1 / error². A clean sum of
+   harmonics gives the high-order fit ~1e-20 error there and so all the weight (exact to rounding); on a
+   noisy, modulated or real series the errors are alike and the forecasts are averaged, which was
+   measured steadier than any single fit. One setting for every kind of input, chosen by the data.
 """
 
 from __future__ import annotations
@@ -235,8 +236,8 @@ def validation_weights(history: np.ndarray, horizon: int) -> np.ndarray:
     """How much to trust each candidate on each row, from forecasting the lookback's own end: [2, B].
 
     Each candidate is fitted on the lookback without its last ``h`` samples (and again without its last
-    ``h + h//2``) and scored on the samples it did not see; the weights are the inverse of the summed
-    squared errors, normalised. A clean sum of harmonics gives the high-order fit ~1e-20 error there and
+    ``h + h//2``) and scored on the samples it did not see; the weights are 1 / (summed squared error)²,
+    normalised. A clean sum of harmonics gives the high-order fit ~1e-20 error there and
     so nearly all the weight; on noise the two errors are alike and the forecasts are averaged.
     """
     n = history.shape[1]
