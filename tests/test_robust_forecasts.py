@@ -199,3 +199,21 @@ def test_one_sine_obeys_the_two_term_recurrence_the_arena_states():
     for pole in (np.exp(1j * omega), np.exp(-1j * omega), 1.0):
         assert np.abs(roots - pole).min() < 1e-8
     assert np.sort(np.abs(roots))[:3].max() < 0.9
+
+
+def test_every_default_network_beats_repeating_the_last_value_on_every_suite():
+    """The shipped defaults, trained on the broad mixture, on suites they were not tuned on (float32 input)."""
+    models = {name: forecasters.load(name) for name in ("naive", *forecasters.NEURAL)}
+    results = robustness(models, SUITES, n=256)
+    for suite_name, per_model in results.items():
+        for name in forecasters.NEURAL:
+            assert per_model[name].mse < per_model["naive"].mse, (name, suite_name)
+            assert per_model[name].per_signal.max() < 4, (name, suite_name)  # no row runs off
+
+
+def test_the_specialists_are_good_at_home_and_lose_to_naive_away_from_it():
+    models = {name: forecasters.load(name) for name in ("naive", "fft_gru", "fft_gru-final")}
+    results = robustness(models, ["final", "noise-5", "sunspots"], n=128)
+    assert results["final"]["fft_gru-final"].mse < results["final"]["fft_gru"].mse  # at home: the specialist
+    for away in ("noise-5", "sunspots"):
+        assert results[away]["fft_gru-final"].mse > results[away]["naive"].mse > results[away]["fft_gru"].mse
