@@ -154,3 +154,15 @@ def test_a_real_series_is_drawn_against_its_dates_with_the_cycle_to_look_for():
     assert spec["layout"]["xaxis"]["title"]["text"] == "date"
     assert str(spec["data"][-1]["x"][0]).startswith("1700")
     assert any("11-year" in i.value for i in at.info)
+
+
+def test_log_axes_label_decades_as_1e_n_and_periods_as_plain_numbers():
+    from dashboard.plots.arena import horizon_figure
+    from dashboard.plots.spectral import spectrum_figure
+
+    fig = horizon_figure({"a": (np.array([1e-9, 1e3]), np.array([0.0, 0.0]))}, {"a": "A"})
+    assert (fig.layout.yaxis.type, fig.layout.yaxis.dtick, fig.layout.yaxis.exponentformat) == ("log", 1, "e")
+    f = np.linspace(0, 0.5, 51)
+    fig = spectrum_figure(f, np.ones(51), f, np.ones(51), axis="period", log=True)
+    assert list(fig.layout.xaxis.ticktext)[:4] == ["2", "3", "5", "10"]
+    assert fig.layout.yaxis.exponentformat == "e"

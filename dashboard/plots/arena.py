@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.plots.common import LOOKBACK_FILL, SEAM, TRUTH, color_for, layout
+from dashboard.plots.common import LOOKBACK_FILL, SEAM, TRUTH, color_for, layout, log_y
 
 
 def vline(x: float, color: str, dash: str) -> dict:
@@ -195,7 +195,7 @@ def horizon_figure(per_horizon: dict[str, tuple[np.ndarray, np.ndarray]], labels
         )
         fig.add_trace(go.Scatter(x=steps, y=mean, name=labels.get(key, key), line={"color": color, "width": 2.5}))
     fig = layout(fig, xaxis_title="horizon step", yaxis_title="MSE (log)", height=360, hovermode="closest")
-    fig.update_yaxes(type="log")
+    log_y(fig)
     return fig
 
 
@@ -207,5 +207,5 @@ def components_figure(by_components: dict[str, tuple[np.ndarray, np.ndarray]], l
             go.Scatter(x=counts, y=mse, name=labels.get(key, key), mode="lines+markers", line={"color": color_for(key)})
         )
     fig = layout(fig, xaxis_title="number of components", yaxis_title="MSE (log)", height=360, hovermode="closest")
-    fig.update_yaxes(type="log")
+    log_y(fig)
     return fig

@@ -44,3 +44,26 @@ def layout(fig: go.Figure, title: str | None = None, height: int = 380, **axes) 
     }
     fig.update_layout(**(settings | axes))
     return fig
+
+
+# Log axes everywhere read the same: a label at every power of ten written like 1e-3 (never SI prefixes
+# such as "100T" or "1p"), and no labels on the minor ticks between decades.
+LOG_AXIS = {"type": "log", "dtick": 1, "exponentformat": "e", "minor": {"showgrid": False, "ticks": ""}}
+
+
+def log_y(fig: go.Figure, **extra) -> go.Figure:
+    fig.update_yaxes(**LOG_AXIS, **extra)
+    return fig
+
+
+PERIOD_TICKS = [2, 3, 5, 10, 20, 30, 50, 100, 200, 300, 500, 1000, 2000, 5000]
+
+
+def log_x(fig: go.Figure, **extra) -> go.Figure:
+    fig.update_xaxes(**LOG_AXIS, **extra)
+    return fig
+
+
+def period_axis(fig: go.Figure) -> go.Figure:
+    """A log x-axis of periods in samples, labelled 2, 3, 5, 10, 20, ... as plain numbers."""
+    return log_x(fig, tickmode="array", tickvals=PERIOD_TICKS, ticktext=[str(v) for v in PERIOD_TICKS])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.plots.common import EXTENSION, LOOKBACK_FILL, RECONSTRUCTION, SEAM, TRUTH, layout
+from dashboard.plots.common import EXTENSION, LOOKBACK_FILL, RECONSTRUCTION, SEAM, TRUTH, layout, log_y, period_axis
 
 
 def extension_figure(truth: np.ndarray, n: int, reconstruction: np.ndarray, extension: np.ndarray) -> go.Figure:
@@ -98,9 +98,9 @@ def spectrum_figure(
     title = "period (samples)" if axis == "period" else "frequency (cycles per sample)"
     fig = layout(fig, xaxis_title=title, yaxis_title="amplitude", height=330, hovermode="closest")
     if log:
-        fig.update_yaxes(type="log", range=[-6, 0.3])
+        log_y(fig, range=[-6, 0.3])
     if axis == "period":
-        fig.update_xaxes(type="log")
+        period_axis(fig)
     return fig
 
 
@@ -130,7 +130,7 @@ def phase_figure(bin_freq: np.ndarray, phase: np.ndarray, amplitude: np.ndarray,
     )
     fig.update_yaxes(range=[-3.3, 3.3])
     if axis == "period":
-        fig.update_xaxes(type="log")
+        period_axis(fig)
     return fig
 
 

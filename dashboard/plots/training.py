@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboard.plots.common import EXTRA_COLORS, layout
+from dashboard.plots.common import EXTRA_COLORS, layout, log_y
 
 
 def loss_figure(curves: dict[str, list[dict]]) -> go.Figure:
@@ -33,7 +33,7 @@ def loss_figure(curves: dict[str, list[dict]]) -> go.Figure:
             )
         )
     fig = layout(fig, xaxis_title="step", yaxis_title="loss / MSE (log)", height=380, hovermode="closest")
-    fig.update_yaxes(type="log")
+    log_y(fig)
     return fig
 
 
