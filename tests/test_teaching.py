@@ -166,3 +166,18 @@ def test_log_axes_label_decades_as_1e_n_and_periods_as_plain_numbers():
     fig = spectrum_figure(f, np.ones(51), f, np.ones(51), axis="period", log=True)
     assert list(fig.layout.xaxis.ticktext)[:4] == ["2", "3", "5", "10"]
     assert fig.layout.yaxis.exponentformat == "e"
+
+
+def test_dft_explorer_plays_n_from_100_to_110_and_shows_the_bins_cosines():
+    import json
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"dft_example": "One sine, period 20", "dft_n": "110"})
+    at.run()
+    at.switch_page("views/dft_explorer.py").run()
+    assert not at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    play = next(s for s in specs if s.get("frames"))
+    assert [f["name"] for f in play["frames"]] == [str(n) for n in range(100, 111)]
+    basis = next(s for s in specs if any(str(t.get("name", "")).startswith("bin ") for t in s["data"]))
+    assert [t["name"].split(":")[0] for t in basis["data"]] == ["bin 5", "bin 6", "bin 7"]  # strongest: 18.3

@@ -140,3 +140,95 @@ def window_figure(weights: dict[str, np.ndarray]) -> go.Figure:
     for name, w in weights.items():
         fig.add_trace(go.Scatter(y=w, name=name, mode="lines"))
     return layout(fig, xaxis_title="sample in window", yaxis_title="weight", height=260)
+
+
+def seam_animation(signal: np.ndarray, windows: list[int], horizon: int, period: float | None = None) -> go.Figure:
+    """Play N: the periodic extension redrawn for each window length in ``windows`` (plotly frames).
+
+    period: the signal's period, if it has one, to title each frame with the cycles that fit.
+    """
+    from core import spectral
+
+    t = np.arange(len(signal))
+    frames = []
+    for n in windows:
+        analysis = spectral.analyse_window(signal, n, horizon, "rectangular", 1)
+        ext_t = np.arange(n, n + len(analysis.extension))
+        frames.append(
+            go.Frame(
+                name=str(n),
+                data=[
+                    go.Scatter(x=t[:n], y=analysis.reconstruction),
+                    go.Scatter(x=np.r_[n - 1, ext_t], y=np.r_[analysis.reconstruction[-1], analysis.extension]),
+                ],
+                layout={
+                    "shapes": [
+                        {
+                            "type": "line",
+                            "x0": n - 0.5,
+                            "x1": n - 0.5,
+                            "yref": "paper",
+                            "y0": 0,
+                            "y1": 1,
+                            "line": {"color": SEAM, "dash": "dash"},
+                        }
+                    ],
+                    "title": {"text": f"N = {n}: {n / 20:g} cycles of period 20" if len(windows) else ""},
+                },
+            )
+        )
+    first = frames[0]
+    fig = go.Figure(
+        data=[
+            go.Scatter(x=first.data[0].x, y=first.data[0].y, name="DFT reconstruction", line={"color": RECONSTRUCTION}),
+            go.Scatter(x=first.data[1].x, y=first.data[1].y, name="periodic extension", line={"color": EXTENSION}),
+            go.Scatter(x=t, y=signal, name="signal (truth)", line={"color": TRUTH, "width": 1}),
+        ],
+        frames=frames,
+    )
+    steps = [
+        {
+            "args": [[f.name], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}],
+            "label": f.name,
+            "method": "animate",
+        }
+        for f in frames
+    ]
+    fig.update_layout(
+        shapes=first.layout.shapes,
+        updatemenus=[
+            {
+                "type": "buttons",
+                "showactive": False,
+                "x": 0,
+                "y": -0.25,
+                "xanchor": "left",
+                "buttons": [
+                    {
+                        "label": "▶ Play N",
+                        "method": "animate",
+                        "args": [None, {"frame": {"duration": 600, "redraw": True}, "fromcurrent": True}],
+                    }
+                ],
+            }
+        ],
+        sliders=[{"active": 0, "steps": steps, "x": 0.12, "len": 0.88, "y": -0.2, "currentvalue": {"prefix": "N = "}}],
+    )
+    return layout(fig, xaxis_title="sample t", yaxis_title="value", height=420)
+
+
+def basis_figure(n: int, k: int) -> go.Figure:
+    """The DFT's cosines of bins k-1, k and k+1 over a window of N samples: whole cycles only."""
+    t = np.arange(n)
+    fig = go.Figure()
+    for j, dash in ((k - 1, "dot"), (k, None), (k + 1, "dash")):
+        if 0 <= j <= n // 2:
+            fig.add_trace(
+                go.Scatter(
+                    x=t,
+                    y=np.cos(2 * np.pi * j * t / n),
+                    name=f"bin {j}: {j} cycles, period {n / j if j else np.inf:.4g}",
+                    line={"dash": dash, "width": 1.5},
+                )
+            )
+    return layout(fig, xaxis_title="sample t (inside the window)", yaxis_title="cosine", height=300)

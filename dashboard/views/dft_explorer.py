@@ -11,7 +11,14 @@ from core.glossary import define
 from core.signals import signal_from_rows
 from dashboard import state
 from dashboard.experiments import DFT_EXPERIMENTS
-from dashboard.plots.spectral import extension_figure, phase_figure, spectrum_figure, window_figure
+from dashboard.plots.spectral import (
+    basis_figure,
+    extension_figure,
+    phase_figure,
+    seam_animation,
+    spectrum_figure,
+    window_figure,
+)
 from dashboard.sections import sinusoid_fit_section, try_this
 
 EXAMPLES = {
@@ -97,6 +104,15 @@ st.plotly_chart(
     width="stretch",
     key="dft_extension",
 )
+with st.expander("Play N from 100 to 110 (one sine of period 20)"):
+    st.plotly_chart(
+        seam_animation(example_samples("One sine, period 20", 170), list(range(100, 111)), 60, period=20.0),
+        width="stretch",
+        key="dft_play_n",
+    )
+    st.caption(
+        "Press ▶: at N = 100 the copy continues the wave; every sample added to the window moves the seam out of step."
+    )
 col1, col2, col3 = st.columns(3)
 col1.metric("Error of the periodic extension (MSE)", f"{analysis.extension_mse:.3g}")
 col2.metric("Error of repeating the last value (MSE)", f"{analysis.repeat_last_mse:.3g}")
@@ -153,6 +169,15 @@ untapered = None
 if window_name != "rectangular":  # the same window with no taper, drawn underneath for comparison
     plain = spectral.analyse_window(signal, n, horizon, "rectangular", pad)
     untapered = (plain.fine_frequency, plain.fine_amplitude)
+with st.expander("What is a bin? The DFT's cosines next to the strongest one"):
+    strongest = int(np.argmax(h.amplitude[1:]) + 1) if len(h.amplitude) > 1 else 0
+    st.plotly_chart(basis_figure(n, strongest), width="stretch", key="dft_basis")
+    st.caption(
+        f"Bin k is a cosine that completes exactly k cycles in the N = {n} samples (period N/k). These are "
+        f"bins {strongest - 1}, {strongest} and {strongest + 1}: the DFT can only use waves like these, so a "
+        "period in between must be made of several of them, and after the window each of them starts over."
+    )
+
 st.subheader("Spectrum")
 true_freqs = np.array([1 / r["period"] for r in rows]) if rows else None
 st.plotly_chart(
