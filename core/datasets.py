@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import csv
+import functools
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,23 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_VALUES = 200_000
 MIN_VALUES = 8
+MAX_COLUMNS = 1000  # a series is a column: 300,000 fields on one line once cost 40 s of server CPU
+MAX_MAGNITUDE = 1e15  # beyond this the float32 models overflow to NaN (squares exceed 3.4e38)
+DELIMITERS = (";", "\t", "|", ",")  # ";" before ",": a decimal-comma file uses ";" between fields
+_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    """The first delimiter found the same number of times (>= 1) on every sampled line, else ",".
+
+    Own rule rather than csv.Sniffer: it is linear in the sample, and it prefers ";" so that a file of
+    "2020;1,5" rows is not split on its decimal commas (which once picked the wrong column silently).
+    """
+    for sep in DELIMITERS:
+        counts = {line.count(sep) for line in lines}
+        if len(counts) == 1 and counts.pop() >= 1:
+            return sep
+    return ","
 
 
 @dataclass(frozen=True)
@@ -63,26 +81,48 @@ def load_bundled(name: str) -> Series:
 
 
 def read_csv(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> pd.DataFrame:
-    """Parse an uploaded CSV (comma, semicolon, tab or pipe separated) into a table, or raise ValueError."""
+    """Parse an uploaded CSV (comma, semicolon, tab or pipe separated) into a table, or raise ValueError.
+
+    Cached per file content (Streamlit reruns the page on every click, and the same upload must not be
+    parsed again each time); a copy is returned so a caller's edits never reach the cache.
+    """
+    if not isinstance(data, bytes | bytearray):
+        raise ValueError(f"an upload must be bytes, got {type(data).__name__}")
     if len(data) == 0:
         raise ValueError("the file is empty")
     if len(data) > max_bytes:
         raise ValueError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
+    return _parse_csv(bytes(data)).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_csv(data: bytes) -> pd.DataFrame:
+    """The bounded parse behind ``read_csv`` (size already checked)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError("the file is not UTF-8 text: is it really a CSV?") from exc
     if not text.strip():
         raise ValueError("the file is empty")
+    lines = [line for line in text.splitlines() if line.strip()]
+    sep = _sniff_delimiter(lines[:50])
+    widest = max(line.count(sep) for line in lines) + 1  # str.count is C-speed: bounded before parsing
+    if widest > MAX_COLUMNS:
+        raise ValueError(
+            f"a line of the file has {widest:,} fields; the limit is {MAX_COLUMNS:,} columns. "
+            "Put one value per line (a series is a column, not a row)"
+        )
+    if sep == "," and len(lines) > 1 and lines[0].count(",") < lines[1].count(","):
+        raise ValueError(
+            "the header has fewer fields than the rows: are commas used as decimal marks? "
+            "Use ';' between fields (e.g. 2020;1,5) or '.' as the decimal mark"
+        )
+    cells = [cell for line in lines[1:51] for cell in line.split(sep)]
+    decimal = "," if sep != "," and any(_DECIMAL_COMMA.match(c) for c in cells) else "."
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
-        sep = dialect.delimiter
-    except csv.Error:
-        sep = ","  # one column, or no recognisable delimiter
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ValueError(f"the file could not be read as CSV: {exc}") from exc
+        frame = pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, engine="c")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise ValueError(f"the file could not be read as CSV: {str(exc).splitlines()[0][:200]}") from exc
     if frame.empty or frame.shape[1] == 0:
         raise ValueError("the file has a header but no rows")
     return frame
@@ -120,6 +160,13 @@ def column_series(frame: pd.DataFrame, column: str, name: str = "uploaded") -> S
     array = values.to_numpy(np.float64)
     if not np.all(np.isfinite(array)):
         raise ValueError(f"column {column!r} has infinite values")
+    peak = float(np.max(np.abs(array)))
+    if peak > MAX_MAGNITUDE:
+        raise ValueError(
+            f"column {column!r} has values up to {peak:.3g}; the limit is {MAX_MAGNITUDE:.0e} in magnitude "
+            "(the neural forecasters compute in float32 and would return NaN): rescale it first, e.g. divide "
+            f"by 1e{int(np.log10(peak)) - 3}"
+        )
     if len(array) < MIN_VALUES:
         raise ValueError(f"column {column!r} has {len(array)} value(s); at least {MIN_VALUES} are needed")
     if len(array) > MAX_VALUES:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from core.models import MODELS
 from core.signals import SignalSpec
+from core.validation import check_model_options, check_model_size, check_number
 
 LOSSES = ("mse", "inv_k")
 # Bounds checked before anything is allocated: a typo must give a message, not an out-of-memory kill.
@@ -77,30 +78,34 @@ class TrainConfig:
                 f"per step; the limit is {MAX_BATCH_VALUES:,} (lower the batch or the window)"
             )
         for name, most in (("lr", 10.0), ("grad_clip", 1e6), ("weight_decay", 10.0)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= most:
-                raise ValueError(f"{name} must be a number between 0 and {most:g}, got {value!r}")
+            check_number(name, getattr(self, name), 0.0, most)  # NaN refused: it once turned clipping off
         if not self.lr > 0:
             raise ValueError(f"lr must be > 0, got {self.lr}")
         if not isinstance(self.model_options, dict):
             raise ValueError(f"model_options must be a JSON object, got {self.model_options!r}")
-        for key, value in self.model_options.items():
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WIDTH:
-                raise ValueError(
-                    f"model option {key!r} must be a whole number between 0 and {MAX_WIDTH}, got {value!r}"
-                )
+        self.model_options = check_model_options("model option", self.model_options)
+        check_model_size("model_options", self.model_options, self.lookback, self.horizon)
+        for name in ("amp", "tensorboard"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
+        if not isinstance(self.device, str):
+            raise ValueError(f"device must be a name such as 'auto', 'cpu' or 'cuda', got {self.device!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**63:
+            raise ValueError(f"seed must be a whole number between 0 and 2**63 - 1, got {self.seed!r}")
+        if not isinstance(self.signal, dict) or not isinstance(self.curriculum, list):
+            raise ValueError("signal must be a JSON object and curriculum a list of stages")
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
-        if self.warmup < 0:
-            raise ValueError(f"warmup must be >= 0, got {self.warmup}")
+        if isinstance(self.warmup, bool) or not isinstance(self.warmup, int) or not 0 <= self.warmup <= LIMITS["steps"]:
+            raise ValueError(f"warmup must be a whole number between 0 and {LIMITS['steps']:,}, got {self.warmup!r}")
         self.signal_spec()  # validates the signal fields, naming the bad one
         last = 0
         for stage in self.curriculum:
-            if set(stage) != {"until", "components"}:
+            if not isinstance(stage, dict) or set(stage) != {"until", "components"}:
                 raise ValueError(f"a curriculum stage needs exactly 'until' and 'components', got {stage}")
-            if stage["until"] <= last:
+            if isinstance(stage["until"], bool) or not isinstance(stage["until"], int) or stage["until"] <= last:
                 raise ValueError("curriculum stages must have increasing 'until' steps")
             last = stage["until"]
             self.signal_spec(stage["components"])
@@ -127,15 +132,28 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainConfig:
+        """Build from JSON-like data; anything malformed (wrong types included) is one ValueError."""
+        if not isinstance(data, dict):
+            raise ValueError(f"a training config must be a JSON object, got {type(data).__name__}")
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown training option(s): {sorted(unknown)}")
-        return cls(**data)
+        try:
+            return cls(**data)
+        except (TypeError, KeyError, AttributeError) as exc:  # e.g. a list where a number belongs
+            raise ValueError(f"malformed training config: {exc}") from None
 
     def save(self, path: Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), indent=2))
 
     @classmethod
     def load(cls, path: Path) -> TrainConfig:
-        return cls.from_dict(json.loads(Path(path).read_text()))
+        """Read a config file; a missing, unreadable, non-JSON or malformed file is one ValueError."""
+        try:
+            data = json.loads(Path(path).read_text())
+        except OSError as exc:
+            raise ValueError(f"cannot read the config file {path}: {exc.strerror or exc}") from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValueError(f"the config file {path} is not valid JSON: {exc}") from None
+        return cls.from_dict(data)

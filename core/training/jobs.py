@@ -20,10 +20,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.checkpoints import atomic_write_json
 from core.runtime import runs_root
-from core.training.checkpoints import atomic_write_json
 from core.training.config import TrainConfig
 from core.training.loop import RunFiles
+from core.validation import check_run_id
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_CONCURRENT = 2
@@ -52,8 +53,26 @@ def _root(root: Path | str | None) -> Path:
     return Path(root) if root is not None else runs_root()
 
 
-def pid_alive(pid: int | None) -> bool:
-    if not pid:
+def process_start_time(pid: int) -> float | None:
+    """When process ``pid`` started (epoch seconds, about 1 s resolution), or None where /proc is absent."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            ticks = int(f.read().rsplit(")", 1)[-1].split()[19])
+        with open("/proc/stat") as f:
+            btime = next(int(line.split()[1]) for line in f if line.startswith("btime "))
+        return btime + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+def pid_alive(pid: int | None, since: float | None = None) -> bool:
+    """Is ``pid`` running and, given ``since`` (when the run last recorded that pid), still the same process?
+
+    Why the start time: after a restart pids are reused, and a run whose recorded pid now belongs to
+    another process stayed "running" forever (unstoppable, blocking new runs). A process that started
+    after the run last wrote its status cannot be that run's worker.
+    """
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
         return False
     try:
         os.kill(pid, 0)
@@ -64,9 +83,20 @@ def pid_alive(pid: int | None) -> bool:
     # A zombie (exited, not yet reaped by its parent) counts as gone.
     try:
         with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
+            if f.read().split(")")[-1].split()[0] == "Z":
+                return False
     except OSError:
         return True
+    if since is not None:
+        started = process_start_time(pid)
+        if started is not None and started > since + 2.0:  # /proc/stat's btime is whole seconds
+            return False
+    return True
+
+
+def _whole(value: object) -> int:
+    """A step count from a file a person (or a crash) may have damaged: garbage reads as 0."""
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) and value == value else 0
 
 
 def run_info(run_dir: Path) -> RunInfo | None:
@@ -79,10 +109,20 @@ def run_info(run_dir: Path) -> RunInfo | None:
     except (OSError, ValueError):
         return None
     status = files.read_status()
+    if not isinstance(status, dict):  # a damaged status file: treat as never started
+        status = {}
+    if not isinstance(config, dict):
+        return None
     state = status.get("state", "queued")
     message = status.get("message", "")
     just_queued = state == "queued" and status.get("pid") is None and time.time() - status.get("updated", 0) < 60
-    if state in ("running", "queued") and not just_queued and not pid_alive(status.get("pid")):
+    if (
+        state in ("running", "queued")
+        and not just_queued
+        and not pid_alive(
+            status.get("pid"), status.get("updated") if isinstance(status.get("updated"), int | float) else None
+        )
+    ):
         state, message = (
             "failed",
             "the training process ended unexpectedly (killed?); resume continues from the last checkpoint",
@@ -91,8 +131,8 @@ def run_info(run_dir: Path) -> RunInfo | None:
         run_id=run_dir.name,
         model=config.get("model", "?"),
         state=state,
-        step=int(status.get("step", 0)),
-        steps=int(status.get("steps", config.get("steps", 0))),
+        step=_whole(status.get("step", 0)),
+        steps=_whole(status.get("steps", config.get("steps", 0))),
         best_val=status.get("best_val"),
         created=files.config.stat().st_mtime,
         message=message,
@@ -110,8 +150,24 @@ def list_runs(root: Path | str | None = None) -> list[RunInfo]:
     return sorted((i for i in infos if i is not None), key=lambda i: i.created, reverse=True)
 
 
+def clean_stale_temps(run_dir: Path) -> list[str]:
+    """Remove ``.NAME.tmp-PID`` files left by a worker killed mid-write (their PID no longer runs).
+
+    Why: atomic writes go through these temp files; a SIGKILL between write and rename leaves one
+    behind, and nothing else ever removes it (a large model's temp file is as big as its checkpoint).
+    """
+    removed = []
+    for tmp in run_dir.glob(".*.tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or not pid_alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp.name)
+    return removed
+
+
 def _launch(run_dir: Path) -> int:
     """Start the worker for ``run_dir`` (which resumes from ``last.pt`` if there is one)."""
+    clean_stale_temps(run_dir)
     files = RunFiles(run_dir)
     status = files.read_status()
     status.update(state="queued", pid=None, message="starting", updated=time.time())
@@ -138,7 +194,7 @@ def _launch(run_dir: Path) -> int:
     log.close()
     status = files.read_status()
     if status.get("state") == "queued" and status.get("pid") is None:  # the worker has not written yet
-        status["pid"] = process.pid
+        status.update(pid=process.pid, updated=time.time())  # the process started before this time
         atomic_write_json(files.status, status)
     return process.pid
 
@@ -168,8 +224,8 @@ def _start_lock(root: Path):
 def start_run(config: TrainConfig, run_id: str | None = None, root: Path | str | None = None) -> str:
     """Start a new run in the background; returns its id (a default id never collides)."""
     root = _root(root)
-    if run_id is not None and (not run_id.replace("-", "").replace("_", "").isalnum() or len(run_id) > 100):
-        raise ValueError(f"a run id may hold up to 100 letters, digits, '-' and '_', got {run_id!r}")
+    if run_id is not None:
+        check_run_id(run_id)
     with _start_lock(root):
         if run_id is None:  # the model and the second, plus -2, -3, ... for clicks within one second
             base = run_id = f"{config.model}-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -190,6 +246,7 @@ def start_run(config: TrainConfig, run_id: str | None = None, root: Path | str |
 
 def resume_run(run_id: str, root: Path | str | None = None) -> None:
     """Continue a stopped or failed run from its last checkpoint, in the background."""
+    check_run_id(run_id)
     root = _root(root)
     with _start_lock(root):
         info = run_info(root / run_id)
@@ -206,6 +263,7 @@ def resume_run(run_id: str, root: Path | str | None = None) -> None:
 
 def stop_run(run_id: str, root: Path | str | None = None, timeout: float = 0.0) -> None:
     """Ask a run to stop: it checkpoints and exits at its next step. Optionally wait for it."""
+    check_run_id(run_id)
     files = RunFiles(_root(root) / run_id)
     if not files.config.exists():
         raise ValueError(f"no run {run_id!r}")
@@ -219,6 +277,7 @@ def stop_run(run_id: str, root: Path | str | None = None, timeout: float = 0.0) 
 
 
 def delete_run(run_id: str, root: Path | str | None = None) -> None:
+    check_run_id(run_id)
     run_dir = _root(root) / run_id
     info = run_info(run_dir)
     if info is None:
@@ -230,6 +289,7 @@ def delete_run(run_id: str, root: Path | str | None = None) -> None:
 
 def read_metrics(run_id: str, root: Path | str | None = None) -> list[dict]:
     """The run's logged steps (a half-written last line, mid-flush, is skipped)."""
+    check_run_id(run_id)
     path = RunFiles(_root(root) / run_id).metrics
     if not path.exists():
         return []

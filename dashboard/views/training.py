@@ -89,6 +89,8 @@ if submitted:
         st.success(f"Started run **{started}** in the background.")
     except ValueError as exc:
         st.error(f"Cannot start this run: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a full disk or a lost race must not take the page down
+        st.error(f"Cannot start this run ({type(exc).__name__}): {exc}")
 
 runs = jobs.list_runs()
 if not runs:
@@ -128,13 +130,16 @@ action_run = st.selectbox("Run", ids, key="train_action_run")
 info = next(r for r in runs if r.run_id == action_run)
 a1, a2, a3, a4 = st.columns(4)
 if a1.button("Stop", disabled=not info.active, width="stretch"):
-    jobs.stop_run(action_run)
-    st.toast(f"Asked {action_run} to stop: it saves a checkpoint first.")
+    try:
+        jobs.stop_run(action_run)
+        st.toast(f"Asked {action_run} to stop: it saves a checkpoint first.")
+    except Exception as exc:  # noqa: BLE001 - the run folder may vanish between rerun and click
+        st.error(str(exc))
 if a2.button("Resume", disabled=info.active or info.state == "finished", width="stretch"):
     try:
         jobs.resume_run(action_run)
         st.toast(f"Resuming {action_run} from its last checkpoint.")
-    except ValueError as exc:
+    except Exception as exc:  # noqa: BLE001 - ValueError is the expected one; any other is shown too
         st.error(str(exc))
 if a3.button("Delete", disabled=info.active, width="stretch"):
     st.session_state["train_confirm_delete"] = action_run
