@@ -1,4 +1,4 @@
-"""One interface over everything that forecasts, classical and neural (DESIGN.md "public surface").
+"""One interface over everything that forecasts, classical and neural (the public surface the README documents).
 
     >>> from core import forecasters
     >>> f = forecasters.load("linear")
@@ -15,13 +15,13 @@ import numpy as np
 import torch
 
 from core import linear_prediction, sinusoids, spectral
+from core.checkpoints import load_model
 from core.runtime import PRETRAINED, pick_device, runs_root
-from core.training.checkpoints import load_model
 
 CLASSICAL = ("naive", "fft", "linear", "esprit")
 NEURAL = ("linear_net", "lstm", "seq2seq", "fft_gru")
 # Narrow specialists: the same families trained on `final` only (3..44 components, whole periods
-# 10..99, no noise). Excellent there, worse than repeating the last value a little outside (LESSONS 10).
+# 10..99, no noise). Excellent there, worse than repeating the last value a little outside (README lessons 10).
 SPECIALISTS = {f"{family}-final": family for family in NEURAL}
 
 LABELS = {
@@ -93,7 +93,12 @@ class Forecaster:
         return self._predict(history, int(horizon))
 
     def _validate(self, history: np.ndarray, horizon: int) -> np.ndarray:
-        history = np.asarray(history, dtype=np.float64)
+        if np.iscomplexobj(history):
+            raise ValueError("history is complex: pass the real signal (or its real part) explicitly")
+        try:
+            history = np.asarray(history, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"history must be numbers, got {type(history).__name__}: {exc}") from None
         if history.ndim == 1:
             history = history[None, :]
         if history.ndim != 2:
@@ -147,7 +152,7 @@ class FFT(Forecaster):
 
 
 class LinearPrediction(Forecaster):
-    """Linear prediction fitted on the lookback itself, in float64, that cannot diverge (LESSONS 7-9).
+    """Linear prediction fitted on the lookback itself, in float64, that cannot diverge (README lessons 7-9).
 
     A sum of K sinusoids obeys an exact linear recurrence of order 2K; ``core.linear_prediction`` fits it
     forward-backward with an SVD rank chosen by MDL, pulls every root outside the unit circle onto it, and
@@ -210,10 +215,23 @@ class Neural(Forecaster):
 
     @torch.inference_mode()
     def _run(self, fn, *arrays: np.ndarray, chunk: int = 4096) -> np.ndarray:
+        """Run ``fn`` on float32 tensors of ``arrays`` scaled by the first array (the history) in float64.
+
+        The networks normalise their input again (a no-op on these), but scaling first in float64 keeps a
+        series in huge (1e300) or tiny (1e-300) units from overflowing or vanishing in the float32 cast.
+        """
+        mean = arrays[0].mean(1, keepdims=True)
+        scale = np.abs(arrays[0] - mean).max(1, keepdims=True)
+        scale = np.where(scale > 0, scale, 1.0)
         out = []
         for i in range(0, len(arrays[0]), chunk):
-            tensors = [torch.as_tensor(a[i : i + chunk], dtype=torch.float32, device=self.device) for a in arrays]
-            out.append(fn(*tensors).double().cpu().numpy())
+            tensors = [
+                torch.as_tensor(
+                    (a[i : i + chunk] - mean[i : i + chunk]) / scale[i : i + chunk], dtype=torch.float32
+                ).to(self.device)
+                for a in arrays
+            ]
+            out.append(fn(*tensors).double().cpu().numpy() * scale[i : i + chunk] + mean[i : i + chunk])
         return np.concatenate(out)
 
     def _predict(self, history: np.ndarray, horizon: int) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Linear prediction that is exact where it can be and cannot diverge (LESSONS 7-9).
+"""Linear prediction that is exact where it can be and cannot diverge (README lessons 7-9).
 
 A sum of K sinusoids obeys an exact linear recurrence ``x[t] = sum_j a_j x[t-j]`` of order 2K, whose
 characteristic polynomial ``z^p - a_1 z^(p-1) - ... - a_p`` has its roots (the *poles*) on the unit
@@ -261,6 +261,6 @@ def forecast(history: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]
 
     -> (forecast [B, horizon] in the series' units, weights [2, B]: high-order fit, mean of fits).
     """
-    history = np.asarray(history, dtype=np.float64)
-    weights = validation_weights(history, horizon)
-    return (weights[..., None] * _candidates(history, horizon)).sum(0), weights
+    z, mean, scale = normalise(history)  # errors and weights in scaled units: any units work (1e-300, 1e300)
+    weights = validation_weights(z, horizon)
+    return (weights[..., None] * _candidates(z, horizon)).sum(0) * scale + mean, weights

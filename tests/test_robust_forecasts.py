@@ -217,3 +217,14 @@ def test_the_specialists_are_good_at_home_and_lose_to_naive_away_from_it():
     assert results["final"]["fft_gru-final"].mse < results["final"]["fft_gru"].mse  # at home: the specialist
     for away in ("noise-5", "sunspots"):
         assert results[away]["fft_gru-final"].mse > results[away]["naive"].mse > results[away]["fft_gru"].mse
+
+
+def test_any_units_and_no_complex_input():
+    x = suite("sunspots", n=4).history
+    for name in ("linear", "fft_gru", "lstm", "esprit"):
+        f = forecasters.load(name)
+        base = f.predict(x, 10)
+        for factor in (1e-300, 1e300):  # the float32 cast of such units would vanish or overflow
+            np.testing.assert_allclose(f.predict(x * factor, 10) / factor, base, rtol=1e-4, atol=1e-4)
+        with pytest.raises(ValueError, match="complex"):
+            f.predict(x + 1j, 10)

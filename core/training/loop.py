@@ -1,6 +1,6 @@
 """The training loop: one function a person can hold in their head, that resumes and runs under DDP.
 
-A run lives in a folder (DESIGN.md "Training runs"): ``config.json``, ``metrics.jsonl`` (one JSON object
+A run lives in a folder (README, "Training"): ``config.json``, ``metrics.jsonl`` (one JSON object
 per logged step, flushed), ``status.json`` (replaced atomically), ``last.pt`` and ``best.pt``. Data is
 drawn per step from ``core.signals.generate`` on the training device with a seed derived from the run
 seed, the step and the DDP rank, so a resumed run sees exactly the data the uninterrupted one would.
@@ -19,10 +19,10 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
+from core.checkpoints import atomic_write_json, read_checkpoint, save_checkpoint
 from core.models import build
 from core.runtime import pick_device
 from core.signals import generate
-from core.training.checkpoints import atomic_write_json, read_checkpoint, save_checkpoint
 from core.training.config import TrainConfig
 
 STATES = ("queued", "running", "finished", "stopped", "failed")
