@@ -1,4 +1,4 @@
-"""Leakage you can hear: samples played as sound, a window looped end to end (LESSONS 2-3).
+"""Leakage you can hear: samples played as sound, a window looped end to end (README lessons 2-3).
 
 A signal's samples become audio samples one for one at ``rate`` per second, so a period of 20 samples
 is a 400 Hz tone at 8000 samples/s. Looping a window is exactly what the DFT's periodic extension does:

@@ -1,4 +1,4 @@
-"""Fitting sinusoids themselves: ESPRIT finds a signal's frequencies off the DFT's grid (LESSONS 9).
+"""Fitting sinusoids themselves: ESPRIT finds a signal's frequencies off the DFT's grid (README lessons 9).
 
 The DFT can only report frequencies k/N, so a period that does not divide the window leaks over many
 bins. A *parametric* fit asks a different question — which few damped complex exponentials

@@ -1,6 +1,6 @@
 """The real DFT of a window of samples: harmonics, reconstruction, periodic extension, windows, leakage.
 
-Conventions (sample rate 1, see LESSONS.md): a window of ``n`` samples has ``n//2 + 1`` distinct bins;
+Conventions (sample rate 1, see the README's lessons): a window of ``n`` samples has ``n//2 + 1`` distinct bins;
 bin ``k`` has frequency ``k/n`` and period ``n/k``. A harmonic is reported as ``A * cos(2*pi*f*t + phase)``
 (the same cosine convention as ``core.signals``), so a component with a whole number of cycles in the
 window comes back with exactly its own amplitude, period and phase.
@@ -204,7 +204,7 @@ def cycles_in_window(periods: np.ndarray, n: int, tol: float = 1e-9) -> tuple[np
     """For each period: how many cycles it completes in ``n`` samples, and whether that is a whole number.
 
     A whole number of cycles is the condition for the DFT to represent the component in one bin and for
-    the periodic extension to continue it correctly (LESSONS.md, lesson 2).
+    the periodic extension to continue it correctly (lesson 2 in the README).
     """
     periods = np.asarray(periods, dtype=np.float64)
     if np.any(periods <= 0):

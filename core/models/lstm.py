@@ -1,6 +1,6 @@
 """Next-step LSTM (1 -> hidden -> 1): trained with teacher forcing, forecasts by feeding itself.
 
-The lesson it carries (LESSONS.md 5): fed the true past at every step (``teacher_forced``) it looks
+The lesson it carries (README lessons 5): fed the true past at every step (``teacher_forced``) it looks
 excellent; fed its own outputs (``forward``, the honest forecast) its errors compound.
 """
 

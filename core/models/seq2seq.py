@@ -1,4 +1,4 @@
-"""GRU sequence-to-sequence with FFT features, trained for the whole horizon (LESSONS.md 6).
+"""GRU sequence-to-sequence with FFT features, trained for the whole horizon (README lessons 6).
 
 Encoder: a GRU reads the lookback; its final state is concatenated with the lookback's rfft amplitudes
 and phases and mapped to the decoder's initial state. Decoder: a GRU fed the previous value (the true

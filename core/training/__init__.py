@@ -1,4 +1,4 @@
-"""Training: config, loop, checkpoints and the background job manager (see DESIGN.md "Training runs")."""
+"""Training: config, loop, checkpoints and the background job manager (see the README, "Training")."""
 
 from core.training.config import TrainConfig
 from core.training.loop import train

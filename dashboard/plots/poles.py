@@ -1,4 +1,4 @@
-"""The z-plane: poles of a fitted recurrence or sinusoid model against the unit circle (LESSONS 9)."""
+"""The z-plane: poles of a fitted recurrence or sinusoid model against the unit circle (README lessons 9)."""
 
 from __future__ import annotations
 
