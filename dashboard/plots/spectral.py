@@ -142,18 +142,19 @@ def window_figure(weights: dict[str, np.ndarray]) -> go.Figure:
     return layout(fig, xaxis_title="sample in window", yaxis_title="weight", height=260)
 
 
-def seam_animation(signal: np.ndarray, windows: list[int], horizon: int, period: float | None = None) -> go.Figure:
-    """Play N: the periodic extension redrawn for each window length in ``windows`` (plotly frames).
+def seam_animation(signal: np.ndarray, windows: list, period: float | None = None) -> go.Figure:
+    """Play N: the periodic extension redrawn for each analysed window (plotly frames).
 
-    period: the signal's period, if it has one, to title each frame with the cycles that fit.
+    windows: ``core.spectral.WindowAnalysis`` of the signal for each N, in order; period: the signal's
+    period, if it has one, to title each frame with the cycles that fit.
     """
-    from core import spectral
-
     t = np.arange(len(signal))
     frames = []
-    for n in windows:
-        analysis = spectral.analyse_window(signal, n, horizon, "rectangular", 1)
+    for analysis in windows:
+        n = len(analysis.reconstruction)
         ext_t = np.arange(n, n + len(analysis.extension))
+        seam = {"type": "line", "x0": n - 0.5, "x1": n - 0.5, "yref": "paper", "y0": 0, "y1": 1}
+        title = f"N = {n}" + (f": {n / period:.4g} cycles of period {period:g}" if period else "")
         frames.append(
             go.Frame(
                 name=str(n),
@@ -162,18 +163,10 @@ def seam_animation(signal: np.ndarray, windows: list[int], horizon: int, period:
                     go.Scatter(x=np.r_[n - 1, ext_t], y=np.r_[analysis.reconstruction[-1], analysis.extension]),
                 ],
                 layout={
-                    "shapes": [
-                        {
-                            "type": "line",
-                            "x0": n - 0.5,
-                            "x1": n - 0.5,
-                            "yref": "paper",
-                            "y0": 0,
-                            "y1": 1,
-                            "line": {"color": SEAM, "dash": "dash"},
-                        }
-                    ],
-                    "title": {"text": f"N = {n}: {n / 20:g} cycles of period 20" if len(windows) else ""},
+                    "shapes": [seam | {"line": {"color": SEAM, "dash": "dash"}}],
+                    "title": {
+                        "text": f"N = {n}" + (f": {n / period:.4g} cycles of period {period:g}" if period else "")
+                    },
                 },
             )
         )

@@ -83,6 +83,13 @@ def example_samples(name: str, length: int) -> np.ndarray:
     return signal_from_rows(EXAMPLES[name], length)
 
 
+@st.cache_data(show_spinner=False)
+def play_n_windows() -> tuple[np.ndarray, list]:
+    """One sine of period 20 analysed over N = 100 .. 110 (for the "play N" animation)."""
+    sine = example_samples("One sine, period 20", 170)
+    return sine, [spectral.analyse_window(sine, n, 60, "rectangular", 1) for n in range(100, 111)]
+
+
 if EXAMPLES[example] is None:
     rows = shared.row_dicts() if shared.synthetic else []
     signal = shared.samples(n + horizon) if shared.synthetic else shared.samples()
@@ -106,7 +113,7 @@ st.plotly_chart(
 )
 with st.expander("Play N from 100 to 110 (one sine of period 20)"):
     st.plotly_chart(
-        seam_animation(example_samples("One sine, period 20", 170), list(range(100, 111)), 60, period=20.0),
+        seam_animation(*play_n_windows(), period=20.0),
         width="stretch",
         key="dft_play_n",
     )

@@ -146,9 +146,13 @@ if a3.button("Delete", disabled=info.active, width="stretch"):
 if st.session_state.get("train_confirm_delete") == action_run:
     st.warning(f"Delete run {action_run} and its checkpoints for good?")
     if st.button("Yes, delete it", type="primary"):
-        jobs.delete_run(action_run)
         st.session_state.pop("train_confirm_delete")
-        st.rerun()
+        try:
+            jobs.delete_run(action_run)
+        except (ValueError, OSError) as exc:
+            st.error(f"Could not delete run {action_run}: {exc}")
+        else:
+            st.rerun()
 if info.has_checkpoint:
     a4.page_link(
         "views/arena.py", label="Open in the Arena", icon=":material/sports_score:", query_params={"run": action_run}
