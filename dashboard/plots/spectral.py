@@ -164,9 +164,7 @@ def seam_animation(signal: np.ndarray, windows: list, period: float | None = Non
                 ],
                 layout={
                     "shapes": [seam | {"line": {"color": SEAM, "dash": "dash"}}],
-                    "title": {
-                        "text": f"N = {n}" + (f": {n / period:.4g} cycles of period {period:g}" if period else "")
-                    },
+                    "title": {"text": title},
                 },
             )
         )
