@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
-from core.checkpoints import atomic_write_json, read_checkpoint, save_checkpoint
+from core.checkpoints import atomic_write_bytes, atomic_write_json, read_checkpoint, save_checkpoint
 from core.models import build
 from core.runtime import pick_device
 from core.signals import generate
@@ -74,6 +74,20 @@ class RunFiles:
         payload = {"state": state, "pid": os.getpid(), "step": step, "steps": steps, "message": message}
         payload.update(updated=time.time(), **extra)
         atomic_write_json(self.status, payload)
+
+    def forget_metrics_after(self, step: int) -> None:
+        """Drop logged records past ``step`` (written after the last checkpoint of a killed run), so a
+        resumed run's curve does not repeat the steps it replays. Rewritten atomically."""
+        if not self.metrics.exists():
+            return
+        kept = []
+        for line in self.metrics.read_text().splitlines():
+            try:
+                if int(json.loads(line).get("step", 0)) <= step:
+                    kept.append(line)
+            except (ValueError, AttributeError, TypeError):
+                continue  # a line cut short by the kill
+        atomic_write_bytes(self.metrics, "".join(f"{line}\n" for line in kept).encode())
 
     def read_status(self) -> dict:
         try:
@@ -141,6 +155,8 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
             optimizer.load_state_dict(state["optimizer"])
             step, best_val = int(state["step"]), float(state["best_val"])
             torch.set_rng_state(state["rng"])
+            if writer:
+                files.forget_metrics_after(step)  # those steps are about to be trained again
         objective = Objective(model)
         trainer = torch.nn.parallel.DistributedDataParallel(objective) if world > 1 else objective
         weights = loss_weights(config.loss, config.horizon, device)
