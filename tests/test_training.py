@@ -243,6 +243,22 @@ def test_ddp_two_cpu_processes_write_one_consistent_run(tmp_path):
     steps = [r["step"] for r in metrics(tmp_path / "ddp") if "train_loss" in r]
     assert steps == [5, 10, 15, 20]  # one writer: no duplicated lines from the second rank
     assert read_checkpoint(tmp_path / "ddp" / "last.pt")["step"] == 20
+    assert len([line for line in done.stdout.splitlines() if line.startswith("{")]) == 1  # one summary
+
+
+def test_ddp_ranks_agree_on_stop(tmp_path):
+    (tmp_path / "ddp-stop").mkdir()
+    (tmp_path / "ddp-stop" / "STOP").touch()  # asked before the first step: every rank must stop together
+    cmd = [
+        *("torchrun", "--nproc_per_node=2", "--master_port=29518", "-m", "core.training", "--root", str(tmp_path)),
+        *("--run-id", "ddp-stop", "--no-progress", "--model", "linear_net", "--steps", "1000"),
+        *("--lookback", "40", "--horizon", "5", "--log-every", "5", "--checkpoint-every", "10"),
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]  # no rank left waiting in a collective
+    status = json.loads((tmp_path / "ddp-stop" / "status.json").read_text())
+    assert status["state"] == "stopped" and status["step"] < 1000
+    assert not (tmp_path / "ddp-stop" / "STOP").exists()
 
 
 def test_tensorboard_is_optional(tmp_path):

@@ -170,7 +170,8 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     status = train(config, run_dir, resume=bool(args.resume), progress=not args.no_progress)
-    print(json.dumps({k: status.get(k) for k in ("state", "step", "message", "best_val")}))
+    if os.environ.get("RANK", "0") == "0":  # under torchrun, one summary, not one per rank
+        print(json.dumps({k: status.get(k) for k in ("state", "step", "message", "best_val")}))
     return 0 if status.get("state") in ("finished", "stopped") else 1
 
 

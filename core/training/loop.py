@@ -199,11 +199,25 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
         stop_flag = {"stop": False}
         if writer and hasattr(signal, "SIGTERM"):
             signal.signal(signal.SIGTERM, lambda *_: stop_flag.update(stop=True))
+
+        def stop_requested(at: int) -> bool:
+            """A STOP file or SIGTERM. Under DDP every rank must stop at the same step or the others hang
+            in the next all-reduce: rank 0's answer is shared at each log step (one tiny collective then,
+            none in between)."""
+            asked = files.stop_request.exists() or stop_flag["stop"]
+            if world == 1:
+                return asked
+            if at % config.log_every:
+                return False
+            flag = torch.tensor([int(asked and writer)], device=device)
+            dist.broadcast(flag, src=0)
+            return bool(flag.item())
+
         model.train()
         first_bad = torch.tensor(-1, device=device)
         try:
             while step < config.steps:
-                if files.stop_request.exists() or stop_flag["stop"]:
+                if stop_requested(step):
                     if not writer:
                         return {"state": "stopped", "step": step}
                     checkpoint(files.last)
