@@ -181,3 +181,11 @@ def test_dft_explorer_plays_n_from_100_to_110_and_shows_the_bins_cosines():
     assert [f["name"] for f in play["frames"]] == [str(n) for n in range(100, 111)]
     basis = next(s for s in specs if any(str(t.get("name", "")).startswith("bin ") for t in s["data"]))
     assert [t["name"].split(":")[0] for t in basis["data"]] == ["bin 5", "bin 6", "bin 7"]  # strongest: 18.3
+
+
+def test_user_runs_and_specialists_never_share_a_shipped_models_colour():
+    from dashboard.plots.common import FORECASTER_COLORS, color_for
+
+    for name in ("fft_gru:my-run", "lstm:other", "fft_gru-final", "seq2seq-final"):
+        assert color_for(name) not in FORECASTER_COLORS.values(), name
+    assert color_for("fft_gru:my-run") == color_for("fft_gru:my-run")  # stable across reruns

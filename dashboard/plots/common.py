@@ -15,6 +15,7 @@ FORECASTER_COLORS = {
     "naive": "#9ca3af",
     "fft": "#dc2626",
     "linear": "#059669",
+    "esprit": "#a16207",
     "linear_net": "#84cc16",
     "lstm": "#f59e0b",
     "seq2seq": "#7c3aed",
@@ -24,12 +25,11 @@ EXTRA_COLORS = ["#db2777", "#0d9488", "#b45309", "#4f46e5", "#65a30d", "#be123c"
 
 
 def color_for(name: str) -> str:
-    """A forecaster's colour; names outside the palette (user runs) get a stable extra colour."""
+    """A forecaster's colour. Shipped models have their own; a specialist (``-final``) and a run you
+    trained (``model:run``) get a stable colour of their own too, never their family's, so a run is
+    never mistaken for the shipped model in a legend."""
     if name in FORECASTER_COLORS:
         return FORECASTER_COLORS[name]
-    base = name.split(":", 1)[0]
-    if base in FORECASTER_COLORS:
-        return FORECASTER_COLORS[base]
     return EXTRA_COLORS[sum(map(ord, name)) % len(EXTRA_COLORS)]
 
 
