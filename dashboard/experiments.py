@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dashboard.sections import Experiment
 
+LAB = "views/signal_lab.py"
 DFT = "views/dft_explorer.py"
 ARENA = "views/arena.py"
 
@@ -86,5 +87,31 @@ ARENA_EXPERIMENTS = [
         "the last value?",
         "No method is exact on real data. Linear prediction and the broadly trained networks beat repeating "
         "the last value; the specialists trained on clean signals only, and the DFT's copy, do worse.",
+    ),
+]
+
+LAB_EXPERIMENTS = [
+    Experiment(
+        "Noise and a trend, each drawn on its own",
+        LAB,
+        {
+            "lab_source": "Random harmonics",
+            "lab_seed": "4",
+            "lab_noise": "0.1",
+            "lab_trend": "0.5",
+        },
+        "Choose 'stacked' above the plot. Which rows are harmonics, which are not? Which of them could a sum "
+        "of cosines ever continue?",
+        "The harmonics repeat; the trend only rises and the noise never repeats. The DFT and linear prediction "
+        "can continue the harmonics; nothing can predict the noise, and the DFT's repeated window turns the "
+        "trend into a jump back down at the seam.",
+    ),
+    Experiment(
+        "Sunspots",
+        LAB,
+        {"lab_source": "Real series", "lab_series": "Sunspots (yearly, 1700-2008)"},
+        "Count the years between peaks. Is the cycle always the same length and height?",
+        "About 11 years, but between roughly 9 and 14, and the heights vary a lot: a real cycle is not one "
+        "sine, which is why every forecaster does worse on it than on the synthetic suites.",
     ),
 ]

@@ -85,9 +85,9 @@ def test_home_shows_the_seam_and_that_the_copy_loses_to_repeating_the_last_value
 
 
 def test_every_try_this_link_opens_the_exact_state_it_names():
-    from dashboard.experiments import ARENA_EXPERIMENTS, DFT_EXPERIMENTS
+    from dashboard.experiments import ARENA_EXPERIMENTS, DFT_EXPERIMENTS, LAB_EXPERIMENTS
 
-    for exp in [*DFT_EXPERIMENTS, *ARENA_EXPERIMENTS]:
+    for exp in [*LAB_EXPERIMENTS, *DFT_EXPERIMENTS, *ARENA_EXPERIMENTS]:
         at = AppTest.from_file(APP, default_timeout=120)
         at.query_params.update(exp.params)
         at.run()

@@ -9,7 +9,9 @@ import streamlit as st
 from core import datasets
 from core.signals import Components, SignalSpec, synthesize
 from dashboard import state
+from dashboard.experiments import LAB_EXPERIMENTS
 from dashboard.plots.signals import signal_figure
+from dashboard.sections import try_this
 
 st.title("Signal Lab")
 st.markdown(
@@ -49,14 +51,14 @@ if source == "Random harmonics":
             key="lab_integer",
             help="the classic study used whole-number periods; untick for any real period",
         )
-        noise = st.slider("Noise (std)", 0.0, 0.5, 0.0, 0.01, key="lab_noise")
+        noise = st.slider("Noise (std)", 0.0, 0.5, 0.0, 0.01, key="lab_noise", bind="query-params")
         modulation = st.checkbox(
             "Amplitude modulation",
             False,
             key="lab_modulation",
             help="each component's amplitude ramps 1 -> r -> 1, r in [0.5, 2]",
         )
-        trend = st.slider("Trend (max rise)", 0.0, 1.0, 0.0, 0.05, key="lab_trend")
+        trend = st.slider("Trend (max rise)", 0.0, 1.0, 0.0, 0.05, key="lab_trend", bind="query-params")
         length = st.slider("Length (samples)", 32, 1000, 200, key="lab_length")
         seed = st.number_input("Seed", 0, 10**9, 0, key="lab_seed", bind="query-params")
         st.button("New random signal", on_click=new_seed, type="primary", width="stretch")
@@ -115,7 +117,9 @@ if source == "Random harmonics":
 else:
     with st.sidebar:
         st.subheader("Real series")
-        choice = st.selectbox("Series", [*datasets.bundled_names(), "Upload a CSV..."], key="lab_series")
+        choice = st.selectbox(
+            "Series", [*datasets.bundled_names(), "Upload a CSV..."], key="lab_series", bind="query-params"
+        )
         series = None
         if choice == "Upload a CSV...":
             upload = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="lab_upload")
@@ -182,3 +186,5 @@ with chart_area:
         file_name="harmonics_lab_signal.csv",
         mime="text/csv",
     )
+
+try_this(LAB_EXPERIMENTS)
