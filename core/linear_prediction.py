@@ -91,6 +91,8 @@ def mdl_rank(singular: torch.Tensor, snapshots: int) -> torch.Tensor:
     """Wax-Kailath MDL estimate of the signal rank from singular values ``[B, p]`` (descending) -> [B]."""
     lam = singular.clamp_min(1e-300) ** 2
     p = lam.shape[1]
+    if p < 2:  # one direction: nothing to choose
+        return torch.ones(lam.shape[0], dtype=torch.long)
     log_lam = lam.log()
     # Tail sums from index k to the end, k = 0..p-1 (the candidate noise subspace is lam[k:]).
     tail_log = log_lam.flip(1).cumsum(1).flip(1)

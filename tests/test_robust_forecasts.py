@@ -228,3 +228,11 @@ def test_any_units_and_no_complex_input():
             np.testing.assert_allclose(f.predict(x * factor, 10) / factor, base, rtol=1e-4, atol=1e-4)
         with pytest.raises(ValueError, match="complex"):
             f.predict(x + 1j, 10)
+
+
+@pytest.mark.parametrize("name", ["naive", "fft", "linear", "esprit"])
+def test_short_lookbacks_forecast_finite_values(name):
+    f = forecasters.load(name)
+    rng = np.random.default_rng(0)
+    for n in range(f.minimum_length, 16):
+        assert np.isfinite(f.predict(rng.standard_normal((3, n)), 7)).all(), n
