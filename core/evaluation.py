@@ -23,6 +23,7 @@ import torch
 
 from core import datasets
 from core.forecasters import Forecaster
+from core.linear_prediction import normalise
 from core.signals import SignalSpec, generate
 
 LOOKBACK, HORIZON = 100, 10
@@ -75,9 +76,8 @@ def real_windows(values: np.ndarray, n: int, lookback: int, horizon: int, seed: 
     rng = np.random.default_rng(seed)
     starts = rng.choice(starts_available, size=n, replace=n > starts_available)
     windows = np.stack([values[s : s + length] for s in np.sort(starts)])
-    mean = windows[:, :lookback].mean(1, keepdims=True)
-    scale = np.abs(windows[:, :lookback] - mean).max(1, keepdims=True)
-    return (windows - mean) / np.where(scale > 0, scale, 1.0)
+    _, mean, scale = normalise(windows[:, :lookback])
+    return (windows - mean) / scale
 
 
 def suite(name: str, n: int = 1000, seed: int | None = None, lookback: int = LOOKBACK, horizon: int = HORIZON) -> Suite:

@@ -220,9 +220,7 @@ class Neural(Forecaster):
         The networks normalise their input again (a no-op on these), but scaling first in float64 keeps a
         series in huge (1e300) or tiny (1e-300) units from overflowing or vanishing in the float32 cast.
         """
-        mean = arrays[0].mean(1, keepdims=True)
-        scale = np.abs(arrays[0] - mean).max(1, keepdims=True)
-        scale = np.where(scale > 0, scale, 1.0)
+        _, mean, scale = linear_prediction.normalise(arrays[0])
         out = []
         for i in range(0, len(arrays[0]), chunk):
             tensors = [

@@ -32,8 +32,8 @@ class SinusoidFit:
     """Per row, the fitted exponentials (padded with NaN to the widest rank).
 
     poles: complex ``[B, R]``; amplitude ``c`` complex ``[B, R]`` (of the centred, scaled lookback);
-    mean/scale: each row's centring. Derived per pole: frequency (cycles per sample, in (-1/2, 1/2]),
-    period (1/|frequency|), damping (log|p| per sample: 0 = steady, < 0 = dying away).
+    mean/scale: each row's centring. ``components()`` turns the poles into frequency, period, amplitude,
+    phase and damping (log|p| per sample: 0 = steady, < 0 = dying away).
     """
 
     poles: np.ndarray
@@ -41,14 +41,6 @@ class SinusoidFit:
     mean: np.ndarray
     scale: np.ndarray
     n: int
-
-    @property
-    def frequency(self) -> np.ndarray:
-        return np.angle(self.poles) / (2 * np.pi)
-
-    @property
-    def damping(self) -> np.ndarray:
-        return np.log(np.abs(self.poles))
 
     def components(self, row: int = 0) -> list[dict]:
         """Row ``row``'s real components, one per conjugate pair (or per real pole), largest first.

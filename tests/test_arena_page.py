@@ -62,15 +62,22 @@ def test_removing_a_model_removes_its_trace_and_lstm_views_differ():
     assert fed["FFT-GRU"] == honest["FFT-GRU"]  # trained without teacher forcing: nothing to show
 
 
+def lstm_run(root: Path, name: str, **payload) -> Path:
+    """A run folder holding a tiny LSTM checkpoint; ``payload`` overrides what the checkpoint holds."""
+    run = root / name
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps({"model": "lstm", "steps": 1}))
+    model = build("lstm", hidden=8)
+    save_checkpoint(
+        run / "best.pt", {"model": "lstm", "hparams": model.hparams, "model_state": model.state_dict()} | payload
+    )
+    return run
+
+
 def test_a_bad_checkpoint_shows_an_error_for_that_model_only(tmp_path, monkeypatch):
     monkeypatch.setenv("HARMONICS_CHECKPOINTS", str(tmp_path))
-    good = tmp_path / "good-run"
-    good.mkdir()
-    (good / "config.json").write_text(json.dumps({"model": "lstm", "steps": 1}))
-    model = build("lstm", hidden=8)
-    save_checkpoint(good / "best.pt", {"model": "lstm", "hparams": model.hparams, "model_state": model.state_dict()})
-    bad = tmp_path / "bad-run"
-    bad.mkdir()
+    lstm_run(tmp_path, "good-run")
+    bad = lstm_run(tmp_path, "bad-run")
     (bad / "config.json").write_text(json.dumps({"model": "seq2seq", "steps": 1}))
     (bad / "best.pt").write_bytes(b"corrupt")
     at = arena(run="bad-run")
@@ -84,11 +91,7 @@ def test_a_bad_checkpoint_shows_an_error_for_that_model_only(tmp_path, monkeypat
 
 def test_a_checkpoint_with_malformed_hparams_costs_that_model_only(tmp_path, monkeypatch):
     monkeypatch.setenv("HARMONICS_CHECKPOINTS", str(tmp_path))
-    odd = tmp_path / "odd-run"
-    odd.mkdir()
-    (odd / "config.json").write_text(json.dumps({"model": "lstm", "steps": 1}))
-    model = build("lstm", hidden=8)
-    save_checkpoint(odd / "best.pt", {"model": "lstm", "hparams": [1, 2], "model_state": model.state_dict()})
+    lstm_run(tmp_path, "odd-run", hparams=[1, 2])
     at = arena(run="odd-run")
     assert not at.exception
     assert "Linear prediction" in traces(at)
