@@ -12,7 +12,8 @@ from torch.utils.data import DataLoader, Dataset
 
 from core.models import build
 from core.signals import SignalSpec, generate
-from core.training.loop import data_seed, loss_weights
+from core.training.loop import data_seed
+from core.training.tasks import loss_weights
 
 SPEC = SignalSpec(components=(3, 44), periods=(10, 99))
 BATCH, STEPS = 256, 15

@@ -6,9 +6,9 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from core.models import MODELS
 from core.signals import SignalSpec
-from core.validation import check_model_options, check_model_size, check_number
+from core.training.tasks import get_task
+from core.validation import check_number
 
 LOSSES = ("mse", "inv_k")
 # Bounds checked before anything is allocated: a typo must give a message, not an out-of-memory kill.
@@ -23,13 +23,18 @@ LIMITS = {
     "val_size": 65536,
 }
 MAX_BATCH_VALUES = 2**24  # 16M float32 values, 64 MB, per generated batch
-MAX_WIDTH = 4096  # hidden sizes and other model options
 SCHEDULES = ("constant", "cosine")
 
 
 @dataclass
 class TrainConfig:
     """A training run. ``signal`` is the final data distribution; ``curriculum`` grows into it.
+
+    task: what is trained (``core.training.tasks``): "forecast" (the default: ``model`` is one of
+        ``core.models``, data from ``signal``, ``lookback`` and ``horizon``), "frames" or "autoencoder"
+        (``model`` and ``data`` are that domain's; ``signal``, ``curriculum``, ``lookback``, ``horizon``
+        and ``loss`` are not used).
+    data: the task's data options (frames: ``{"preset": "blob32"}``); empty for forecasting.
 
     curriculum: list of ``{"until": step, "components": [min, max]}`` stages; before each stage's
         ``until`` step the signals have that component range, after the last stage ``signal``'s.
@@ -40,6 +45,8 @@ class TrainConfig:
 
     model: str = "fft_gru"
     model_options: dict = field(default_factory=dict)
+    task: str = "forecast"
+    data: dict = field(default_factory=dict)
     lookback: int = 100
     horizon: int = 10
     signal: dict = field(default_factory=lambda: {"components": [3, 44], "periods": [10, 99]})
@@ -62,8 +69,7 @@ class TrainConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if not isinstance(self.model, str) or self.model not in MODELS:
-            raise ValueError(f"model must be one of {sorted(MODELS)}, got {self.model!r}")
+        task = get_task(self.task)
         for name, most in LIMITS.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
@@ -81,10 +87,8 @@ class TrainConfig:
             check_number(name, getattr(self, name), 0.0, most)  # NaN refused: it once turned clipping off
         if not self.lr > 0:
             raise ValueError(f"lr must be > 0, got {self.lr}")
-        if not isinstance(self.model_options, dict):
-            raise ValueError(f"model_options must be a JSON object, got {self.model_options!r}")
-        self.model_options = check_model_options("model option", self.model_options)
-        check_model_size("model_options", self.model_options, self.lookback, self.horizon)
+        if not isinstance(self.model_options, dict) or not isinstance(self.data, dict):
+            raise ValueError(f"model_options and data must be JSON objects, got {self.model_options!r}, {self.data!r}")
         for name in ("amp", "tensorboard"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
@@ -109,6 +113,7 @@ class TrainConfig:
                 raise ValueError("curriculum stages must have increasing 'until' steps")
             last = stage["until"]
             self.signal_spec(stage["components"])
+        task.check(self)  # the model, its options and the task's data
 
     def signal_spec(self, components: list | tuple | None = None) -> SignalSpec:
         data = {**self.signal, "length": self.lookback + self.horizon}

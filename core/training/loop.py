@@ -1,9 +1,11 @@
 """The training loop: one function a person can hold in their head, that resumes and runs under DDP.
 
 A run lives in a folder (README, "Training"): ``config.json``, ``metrics.jsonl`` (one JSON object
-per logged step, flushed), ``status.json`` (replaced atomically), ``last.pt`` and ``best.pt``. Data is
-drawn per step from ``core.signals.generate`` on the training device with a seed derived from the run
-seed, the step and the DDP rank, so a resumed run sees exactly the data the uninterrupted one would.
+per logged step, flushed), ``status.json`` (replaced atomically), ``last.pt`` and ``best.pt``. What is
+trained comes from the run's task (``core.training.tasks``: forecasting, frames, autoencoders): the
+loop asks it for a model, a batch per step and a validation score. Data is drawn per step on the
+training device with a seed derived from the run seed, the step and the DDP rank, so a resumed run
+sees exactly the data the uninterrupted one would.
 """
 
 from __future__ import annotations
@@ -20,10 +22,9 @@ import torch
 import torch.distributed as dist
 
 from core.checkpoints import atomic_write_bytes, atomic_write_json, read_checkpoint, save_checkpoint
-from core.models import build
 from core.runtime import pick_device
-from core.signals import generate
 from core.training.config import TrainConfig
+from core.training.tasks import get_task
 
 STATES = ("queued", "running", "finished", "stopped", "failed")
 
@@ -32,20 +33,8 @@ class TrainingFailed(RuntimeError):
     """The run cannot go on (a NaN loss, say); the message says why."""
 
 
-def loss_weights(kind: str, horizon: int, device: torch.device) -> torch.Tensor:
-    """Per-horizon-step weights summing to 1: uniform ("mse") or 1/k ("inv_k")."""
-    w = torch.ones(horizon) if kind == "mse" else 1.0 / torch.arange(1, horizon + 1, dtype=torch.float32)
-    return (w / w.sum()).to(device)
-
-
 def data_seed(run_seed: int, step: int, rank: int = 0) -> int:
     return (run_seed * 1_000_003 + step) * 64 + rank
-
-
-def validation_batch(config: TrainConfig, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    """A fixed, seeded batch of the run's final distribution (never seen in training)."""
-    x = generate(config.signal_spec(), config.val_size, seed=10**9 + config.seed, device=device)
-    return x[:, : config.lookback], x[:, config.lookback :]
 
 
 def lr_at(config: TrainConfig, step: int) -> float:
@@ -103,8 +92,8 @@ class Objective(torch.nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, history: torch.Tensor, future: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-        return self.model.loss(history, future, weights)
+    def forward(self, *batch: torch.Tensor) -> torch.Tensor:
+        return self.model.loss(*batch)
 
 
 def _distributed() -> tuple[int, int]:
@@ -116,25 +105,13 @@ def _distributed() -> tuple[int, int]:
     return dist.get_rank(), dist.get_world_size()
 
 
-@torch.no_grad()
-def evaluate(model: torch.nn.Module, history: torch.Tensor, future: torch.Tensor, chunk: int = 1024) -> float:
-    """MSE of the honest forecast over ``future``'s horizon."""
-    model.eval()
-    errors = [
-        ((model(history[i : i + chunk], future.shape[1]) - future[i : i + chunk]) ** 2).sum().item()
-        for i in range(0, len(history), chunk)
-    ]
-    model.train()
-    return sum(errors) / future.numel()
-
-
 def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progress: bool = False) -> dict:
     """Train (or resume) the run in ``run_dir``; returns its final status. Never raises for a failed run:
     the failure is written to ``status.json`` and returned, because a background process has no caller."""
     files = RunFiles(Path(run_dir))
     rank, world = _distributed()
     writer = rank == 0
-    step = 0
+    step, failed = 0, False
     try:
         device = pick_device(config.device)
         if world > 1 and device.type == "cuda":
@@ -144,8 +121,9 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
             files.dir.mkdir(parents=True, exist_ok=True)
             if not files.config.exists():
                 config.save(files.config)
+        task = get_task(config.task)
         torch.manual_seed(config.seed)
-        model = build(config.model, lookback=config.lookback, horizon=config.horizon, **config.model_options)
+        model = task.build(config)
         model.to(device)
         optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         best_val = math.inf
@@ -159,14 +137,15 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
                 files.forget_metrics_after(step)  # those steps are about to be trained again
         objective = Objective(model)
         trainer = torch.nn.parallel.DistributedDataParallel(objective) if world > 1 else objective
-        weights = loss_weights(config.loss, config.horizon, device)
-        val_history, val_future = validation_batch(config, device)
+        held_out = task.validation(config, device)
+        describe = getattr(task, "describe", lambda config, step: {})
         autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=config.amp and device.type == "cuda")
 
         def checkpoint(path: Path) -> None:
             save_checkpoint(
                 path,
                 {
+                    "task": config.task,
                     "model": config.model,
                     "hparams": model.hparams,
                     "model_state": model.state_dict(),
@@ -226,11 +205,9 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
                     return files.read_status()
                 for group in optimizer.param_groups:
                     group["lr"] = lr_at(config, step)
-                batch = generate(
-                    config.spec_at(step), config.batch_size, seed=data_seed(config.seed, step, rank), device=device
-                )
+                batch = task.batch(config, step, data_seed(config.seed, step, rank), device)
                 with autocast:
-                    loss = trainer(batch[:, : config.lookback], batch[:, config.lookback :], weights)
+                    loss = trainer(*batch)
                 # Remember the first non-finite step on the device; it is read on the host only at the
                 # next log, evaluation or checkpoint (no per-step synchronisation, which stalls a GPU).
                 first_bad = torch.where((first_bad < 0) & ~torch.isfinite(loss.detach()), step, first_bad)
@@ -261,13 +238,14 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
                         "train_loss": loss.item(),
                         "lr": optimizer.param_groups[0]["lr"],
                         "stage": config.stage(step),
-                        "components": list(config.spec_at(step).components),
                         "samples_per_s": window_samples / max(elapsed, 1e-9),
                         "time": time.time(),
+                        **describe(config, step),
                     }
                     window_start, window_samples = time.perf_counter(), 0
                 if step % config.eval_every == 0 or step == config.steps:
-                    val = evaluate(model, val_history, val_future)
+                    val = task.score(model, *held_out)
+                    model.train()
                     record = (record or {"step": step, "time": time.time()}) | {"val_mse": val}
                     if val < best_val:
                         best_val = val
@@ -297,6 +275,7 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
         files.write_status("finished", step, config.steps, "done", device=str(device), best_val=best_val)
         return files.read_status()
     except Exception as exc:
+        failed = True
         if writer:
             tail = "".join(traceback.format_exception(exc)[-6:])
             files.dir.mkdir(parents=True, exist_ok=True)
@@ -304,4 +283,9 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
         return files.read_status() if writer else {"state": "failed", "message": str(exc)}
     finally:
         if world > 1 and dist.is_initialized():
+            if not failed:
+                # A rank that tore its process group down while another was still writing the final
+                # checkpoint aborted in gloo ("terminate called without an active exception"), about
+                # one run in three: leave together. (A failed rank skips this: no peer may be waiting.)
+                dist.barrier()
             dist.destroy_process_group()
