@@ -231,6 +231,11 @@ def _peak_normalise(x: torch.Tensor) -> torch.Tensor:
     return torch.where(peak > 0, 1.0 / peak, torch.ones_like(peak))
 
 
+def _stream(seed: int, salt: int) -> torch.Generator:
+    """A generator of its own for one kind of draw (noise, walk), derived from the signal seed."""
+    return torch.Generator().manual_seed((int(seed) * 1_000_003 + salt) % 2**63)
+
+
 def generate(
     spec: SignalSpec | None = None,
     n: int = 1,
@@ -241,7 +246,7 @@ def generate(
 ) -> torch.Tensor | tuple[torch.Tensor, Components]:
     """Draw ``n`` signals of ``spec.length`` samples: -> Tensor[n, length] on ``device``.
 
-    All random draws come from one CPU generator seeded with ``seed`` (the same signals on every
+    All random draws come from CPU generators seeded from ``seed`` (the same signals on every
     device); the synthesis itself runs on ``device``. With ``return_components`` the drawn harmonics
     are returned too, scaled like the signal.
     """
@@ -252,8 +257,9 @@ def generate(
     g = torch.Generator().manual_seed(int(seed))
     kmin, kmax = spec.components
     plo, phi = spec.periods
-    # Every draw below happens whatever the options, in a fixed order, so that switching an option
-    # (say noise) changes only that aspect of the signals drawn for a seed.
+    # Every draw from ``g`` happens whatever the options, in a fixed order and a number that does not
+    # depend on the length, so switching an option (noise, trend, length) changes only that aspect of
+    # the signals drawn for a seed. The per-sample noise and walk steps come from generators of their own.
     count = torch.randint(kmin, kmax + 1, (n,), generator=g)
     if spec.integer_periods:
         period = torch.randint(math.ceil(plo), math.floor(phi) + 1, (n, kmax), generator=g).to(torch.float64)
@@ -265,15 +271,14 @@ def generate(
     apex = 0.2 + 0.6 * torch.rand(n, kmax, generator=g, dtype=torch.float64)
     slope = spec.trend * (2 * torch.rand(n, generator=g, dtype=torch.float64) - 1)
     nlo, nhi = spec.noise_range
-    noise = torch.randn(n, spec.length, generator=g, dtype=torch.float64) if nhi > 0 else None
-    # Draws added later go after the older ones, so older options keep their signals for a seed.
     noise_level = nlo + (nhi - nlo) * torch.rand(n, generator=g, dtype=torch.float64)
     modulated = torch.rand(n, generator=g, dtype=torch.float64) < float(spec.modulation)
+    walk_size = spec.walk * torch.rand(n, 1, generator=g, dtype=torch.float64)
+    noise = torch.randn(n, spec.length, generator=_stream(seed, 1), dtype=torch.float64) if nhi > 0 else None
     walk = None
     if spec.walk > 0:
-        size = spec.walk * torch.rand(n, 1, generator=g, dtype=torch.float64)
-        steps = torch.randn(n, spec.length, generator=g, dtype=torch.float64).cumsum(1)
-        walk = size * steps / math.sqrt(spec.length)
+        steps = torch.randn(n, spec.length, generator=_stream(seed, 2), dtype=torch.float64).cumsum(1)
+        walk = walk_size * steps / math.sqrt(spec.length)
     clean = torch.rand(n, generator=g, dtype=torch.float64) < spec.clean_share
     if spec.clean_share > 0:
         noise_level = torch.where(clean, 0.0, noise_level)

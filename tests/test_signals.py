@@ -111,3 +111,21 @@ def test_spec_json_round_trip():
     assert SignalSpec.from_dict(spec.to_dict()) == spec
     with pytest.raises(ValueError, match="unknown"):
         SignalSpec.from_dict({"lenght": 3})
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"noise": 0.1}, {"trend": 1.0}, {"walk": 0.5}, {"length": 300}, {"noise": (0.0, 0.2), "walk": 0.3}],
+)
+def test_an_unrelated_control_keeps_the_seeds_components(change):
+    """Moving the noise, trend, walk or length slider must not redraw the harmonics (nor which signals
+    are modulated): a student comparing two settings compares the same waves."""
+    base = {"components": (2, 8), "periods": (5, 60), "modulation": 0.5, "length": 200, "clean_share": 0.3}
+    _, a = generate(SignalSpec(**base), 64, seed=11, return_components=True)
+    _, b = generate(SignalSpec(**{**base, **change}), 64, seed=11, return_components=True)
+    assert torch.equal(a.active, b.active)
+    assert torch.equal(a.period, b.period) and torch.equal(a.phase, b.phase)
+    assert torch.equal(a.modulation, b.modulation) and torch.equal(a.apex, b.apex)
+    share_a = a.amplitude / a.amplitude.sum(1, keepdim=True)  # noise rescales the peak, not the mix
+    share_b = b.amplitude / b.amplitude.sum(1, keepdim=True)
+    assert torch.allclose(share_a, share_b, atol=1e-6)
