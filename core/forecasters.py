@@ -52,6 +52,8 @@ DESCRIPTIONS = {
     "fft_gru": "An MLP reads the lookback and its spectrum, a GRU decoder writes the horizon feeding on its own "
     "outputs in training too (no teacher forcing).",
 }
+# What each trainable architecture does, whoever trains it and on what (the Training page).
+ARCHITECTURES = {name: DESCRIPTIONS[name] for name in NEURAL}
 # The shipped default fft_gru is the hybrid (guide_order 20): it also reads a cheap linear-prediction
 # forecast and learns the correction to it at every step.
 _HYBRID = (

@@ -101,6 +101,11 @@ def test_training_page_lists_a_run_and_shows_its_curves(tmp_path, monkeypatch):
     assert table["run"].tolist() == ["tiny-run"] and table["status"].tolist() == ["finished"]
     names = [t["name"] for t in figure(at)["data"]]
     assert names == ["tiny-run train", "tiny-run validation"]
+    # The preview: the best checkpoint's honest forecast on three of the run's validation signals.
+    preview = figure(at, 1)["data"]
+    assert [t["name"] for t in preview] == ["lookback", "truth", "forecast"] * 3
+    assert all(len(plotly_values(t["y"])) == 5 for t in preview if t["name"] != "lookback")
+    assert any("best checkpoint so far (step" in c.value for c in at.caption)
     (tmp_path / "tiny-run" / "best.pt").write_bytes(b"broken")  # the Arena must cope with this run
     at.switch_page("views/arena.py").run()
     assert not at.exception

@@ -84,10 +84,20 @@ def test_home_shows_the_seam_and_that_the_copy_loses_to_repeating_the_last_value
     assert errs[0] > errs[1]  # the DFT's copy is worse than repeating the last value
 
 
-def test_every_try_this_link_opens_the_exact_state_it_names():
-    from dashboard.experiments import ARENA_EXPERIMENTS, DFT_EXPERIMENTS, LAB_EXPERIMENTS
+def test_home_offers_one_experiment_per_page_of_the_path():
+    from dashboard.experiments import HOME_EXPERIMENTS
 
-    for exp in [*LAB_EXPERIMENTS, *DFT_EXPERIMENTS, *ARENA_EXPERIMENTS]:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    labels = [link.proto.label for link in at.get("page_link")]
+    for exp in HOME_EXPERIMENTS:
+        assert any(exp.label in label for label in labels), exp.label
+    assert len({exp.page for exp in HOME_EXPERIMENTS}) == len(HOME_EXPERIMENTS)
+
+
+def test_every_try_this_link_opens_the_exact_state_it_names():
+    from dashboard.experiments import ARENA_EXPERIMENTS, DFT_EXPERIMENTS, LAB_EXPERIMENTS, TRAINING_EXPERIMENTS
+
+    for exp in [*LAB_EXPERIMENTS, *DFT_EXPERIMENTS, *ARENA_EXPERIMENTS, *TRAINING_EXPERIMENTS]:
         at = AppTest.from_file(APP, default_timeout=120)
         at.query_params.update(exp.params)
         at.run()

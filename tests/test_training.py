@@ -306,3 +306,13 @@ def test_simultaneous_starts_respect_the_limit_and_default_names_never_collide(t
     finally:
         for run in started:
             jobs.stop_run(run, root=tmp_path, timeout=30)
+
+
+def test_eta_follows_the_wall_clock_pace_of_the_current_session():
+    """Evaluations and checkpoints take time that samples/s does not count: the ETA is built on the
+    records' own time stamps, and a resumed run (a long gap) starts its pace afresh."""
+    records = [{"step": s, "time": 1000.0 + 0.5 * s} for s in range(0, 100, 10)]  # 0.5 s per step
+    assert jobs.seconds_left(records, 200) == pytest.approx(0.5 * (200 - 90))
+    resumed = [*records, *({"step": s, "time": 9000.0 + 2.0 * (s - 90)} for s in range(100, 140, 10))]
+    assert jobs.seconds_left(resumed, 200) == pytest.approx(2.0 * (200 - 130))  # only the new pace counts
+    assert jobs.seconds_left(records[:1], 200) is None and jobs.seconds_left([], 10) is None

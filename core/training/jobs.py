@@ -42,6 +42,7 @@ class RunInfo:
     message: str
     has_checkpoint: bool
     pid: int | None
+    task: str = "forecast"
 
     @property
     def active(self) -> bool:
@@ -138,6 +139,7 @@ def run_info(run_dir: Path) -> RunInfo | None:
         message=message,
         has_checkpoint=files.best.exists() or files.last.exists(),
         pid=status.get("pid"),
+        task=str(config.get("task", "forecast")),
     )
 
 
@@ -300,3 +302,20 @@ def read_metrics(run_id: str, root: Path | str | None = None) -> list[dict]:
         except ValueError:
             continue
     return out
+
+
+def seconds_left(records: list[dict], steps: int, window: int = 10) -> float | None:
+    """Time to finish at the pace of the last ``window`` logged records, measured by their wall-clock
+    stamps: evaluations and checkpoints included (a samples/s figure counts only the training steps,
+    and an ETA built on it came out short). None until two records of the current session exist."""
+    stamped = [r for r in records if isinstance(r.get("time"), int | float) and isinstance(r.get("step"), int)]
+    recent = stamped[-window:]
+    # A resumed run restarts its clock: only records after the last gap of more than a minute count.
+    for i in range(len(recent) - 1, 0, -1):
+        if recent[i]["time"] - recent[i - 1]["time"] > 60:
+            recent = recent[i:]
+            break
+    if len(recent) < 2 or recent[-1]["step"] <= recent[0]["step"]:
+        return None
+    pace = (recent[-1]["time"] - recent[0]["time"]) / (recent[-1]["step"] - recent[0]["step"])
+    return max(0.0, (steps - recent[-1]["step"]) * pace)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from dashboard.plots.common import EXTRA_COLORS, layout, log_y
+from dashboard.plots.common import EXTRA_COLORS, TRUTH, layout, log_y
 
 
 def loss_figure(curves: dict[str, list[dict]]) -> go.Figure:
@@ -41,3 +43,30 @@ def lr_figure(records: list[dict]) -> go.Figure:
     rows = [r for r in records if "lr" in r]
     fig = go.Figure(go.Scatter(x=[r["step"] for r in rows], y=[r["lr"] for r in rows], name="learning rate"))
     return layout(fig, xaxis_title="step", yaxis_title="learning rate", height=220)
+
+
+def preview_figure(history: np.ndarray, future: np.ndarray, forecast: np.ndarray, tail: int = 40) -> go.Figure:
+    """One small panel per signal: the end of the lookback, the truth after it and the forecast."""
+    n, horizon = future.shape
+    fig = make_subplots(rows=1, cols=n, shared_yaxes=True, horizontal_spacing=0.03)
+    past, ahead = np.arange(-tail + 1, 1), np.arange(1, horizon + 1)
+    for i in range(n):
+        show = i == 0
+        fig.add_trace(
+            go.Scatter(x=past, y=history[i, -tail:], name="lookback", line={"color": "#9ca3af"}, showlegend=show),
+            1,
+            i + 1,
+        )
+        fig.add_trace(
+            go.Scatter(x=ahead, y=future[i], name="truth", line={"color": TRUTH, "width": 3}, showlegend=show), 1, i + 1
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=ahead, y=forecast[i], name="forecast", line={"color": EXTRA_COLORS[0], "dash": "dot"}, showlegend=show
+            ),
+            1,
+            i + 1,
+        )
+    fig = layout(fig, height=260)
+    fig.update_xaxes(title_text="t (0 = last sample read)")
+    return fig

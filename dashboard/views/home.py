@@ -4,7 +4,9 @@ import streamlit as st
 
 from core import spectral
 from core.signals import signal_from_rows
+from dashboard.experiments import HOME_EXPERIMENTS
 from dashboard.plots.spectral import extension_figure
+from dashboard.sections import try_this
 
 st.title("Harmonics Lab")
 st.markdown(
@@ -50,6 +52,7 @@ st.markdown(
 New words are defined where they appear (ⓘ) and in the **Glossary**.
 """
 )
+try_this(HOME_EXPERIMENTS)
 c1, c2, c3, c4 = st.columns(4)
 c1.page_link("views/signal_lab.py", label="Open the Signal Lab", icon=":material/graphic_eq:")
 c2.page_link(

@@ -6,11 +6,17 @@ import time
 
 import pandas as pd
 import streamlit as st
+import torch
 
+from core.checkpoints import load_model
+from core.forecasters import ARCHITECTURES
 from core.models import MODELS
 from core.runtime import describe, pick_device, runs_root
 from core.training import TrainConfig, jobs
-from dashboard.plots.training import loss_figure, lr_figure
+from core.training.tasks import get_task
+from dashboard.experiments import TRAINING_EXPERIMENTS
+from dashboard.plots.training import loss_figure, lr_figure, preview_figure
+from dashboard.sections import try_this
 
 st.title("Training")
 st.markdown(
@@ -19,20 +25,28 @@ st.markdown(
     "stop and resume it. Finished (or stopped) runs can be compared in the Forecast Arena."
 )
 st.caption(f"Training device: {describe(pick_device('auto'))}")
+try_this(TRAINING_EXPERIMENTS)
 
 PRESETS = {
-    "Quick (CPU, ~1 min)": {"steps": 300, "batch_size": 128, "components": (3, 10), "eval_every": 25},
+    "Quick (CPU, < 1 min)": {"steps": 300, "batch_size": 128, "components": (3, 10), "eval_every": 25},
     "Study (CPU, ~10 min)": {"steps": 6000, "batch_size": 256, "components": (3, 44), "eval_every": 250},
     "GPU (large batch)": {"steps": 20000, "batch_size": 2048, "components": (3, 44), "eval_every": 500},
 }
 
 st.subheader("New run")
-preset = st.segmented_control("Preset", list(PRESETS), default=list(PRESETS)[0], key="train_preset") or list(PRESETS)[0]
+p1, p2 = st.columns([2, 3])
+preset = (
+    p1.segmented_control("Preset", list(PRESETS), default=list(PRESETS)[0], key="train_preset", bind="query-params")
+    or list(PRESETS)[0]
+)
 chosen = PRESETS[preset]
+model = p2.selectbox(
+    "Model", sorted(MODELS), index=sorted(MODELS).index("fft_gru"), key="train_model", bind="query-params"
+)
+p2.caption(ARCHITECTURES.get(model, ""))
 with st.form("new_run"):
-    c1, c2, c3 = st.columns(3)
-    model = c1.selectbox("Model", sorted(MODELS), index=sorted(MODELS).index("fft_gru"), key="train_model")
-    c2.markdown(f"**{preset}** settings below; change any of them.")
+    c1, c3 = st.columns(2)
+    c1.markdown(f"**{preset}** settings below; change any of them.")
     loss = c3.selectbox(
         "Loss",
         ["inv_k", "mse"],
@@ -58,7 +72,8 @@ with st.form("new_run"):
         0.0,
         0.01,
         key="train_noise",
-        help="the shipped models saw no noise and break down on noisy input: train with some",
+        bind="query-params",
+        help="a network trained on clean signals only has never seen noise and breaks down on noisy input",
     )
     tensorboard = c12.checkbox("Also log to TensorBoard (if installed)", False, key="train_tensorboard")
     submitted = st.form_submit_button("Start training", type="primary")
@@ -102,6 +117,7 @@ table = pd.DataFrame(
     [
         {
             "run": r.run_id,
+            "task": r.task,
             "model": r.model,
             "status": r.state,
             "step": f"{r.step}/{r.steps}",
@@ -153,13 +169,53 @@ if st.session_state.get("train_confirm_delete") == action_run:
             st.error(f"Could not delete run {action_run}: {exc}")
         else:
             st.rerun()
-if info.has_checkpoint:
+if info.has_checkpoint and info.task == "forecast":
     a4.page_link(
         "views/arena.py", label="Open in the Arena", icon=":material/sports_score:", query_params={"run": action_run}
     )
 
 
 polling = any(r.active for r in runs)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _forecasts(best: str, stamp: float, n: int = 3) -> tuple | None:
+    """The run's best model on the first ``n`` signals of its own validation set (never trained on).
+    ``stamp`` (the checkpoint's mtime) makes a newer best.pt a new cache entry."""
+    model, payload = load_model(best)
+    config = TrainConfig.from_dict(payload["config"])
+    history, future = get_task("forecast").validation(config, torch.device("cpu"))
+    with torch.no_grad():
+        forecast = model(history[:n], future.shape[1])
+    return history[:n].numpy(), future[:n].numpy(), forecast.numpy(), int(payload.get("step", 0))
+
+
+def preview(run_id: str, info) -> None:
+    """What the run's best checkpoint so far predicts, refreshed while it trains."""
+    if info is None or info.task != "forecast":
+        return
+    best = runs_root() / run_id / "best.pt"
+    if not best.exists():
+        return
+    try:
+        history, future, forecast, step = _forecasts(str(best), best.stat().st_mtime)
+    except (ValueError, OSError, KeyError) as exc:  # a checkpoint being replaced, or from another version
+        st.caption(f"No preview: {exc}")
+        return
+    st.plotly_chart(preview_figure(history, future, forecast), width="stretch", key="train_preview_fig")
+    st.caption(
+        f"**{run_id}**, best checkpoint so far (step {step}), on three signals of its validation set, which "
+        "it never trains on: the last 40 samples it reads, the truth after them (black) and its honest forecast "
+        "(fed its own outputs). Early on it draws a flat or smooth line; watch the waves appear."
+    )
 
 
 @st.fragment(run_every=2.0 if polling else None)
@@ -175,10 +231,8 @@ def live_view(selected: list[str]) -> None:
         last = next((m for m in reversed(records) if "samples_per_s" in m), {})
         stage = last.get("components")
         rate = last.get("samples_per_s")
-        eta = ""
-        if r.active and rate and r.steps > r.step:
-            batch = TrainConfig.load(runs_root() / run_id / "config.json").batch_size
-            eta = f", about {(r.steps - r.step) * batch / rate:.0f} s left"
+        left = jobs.seconds_left(records, r.steps) if r.active else None
+        eta = f", about {_duration(left)} left at the pace of the last steps" if left is not None else ""
         st.progress(
             min(1.0, r.step / max(r.steps, 1)),
             text=f"{run_id}: {r.state}, step {r.step}/{r.steps}"
@@ -192,6 +246,7 @@ def live_view(selected: list[str]) -> None:
         st.rerun()  # the last run ended: a full rerun turns the polling off and refreshes the table
     if curves:
         st.plotly_chart(loss_figure(curves), width="stretch", key="train_loss_fig")
+        preview(selected[0], current.get(selected[0]))
         with st.expander("Learning rate"):
             st.plotly_chart(lr_figure(curves[selected[0]]), width="stretch", key="train_lr_fig")
 
