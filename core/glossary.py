@@ -62,6 +62,19 @@ TERMS: dict[str, str] = {
     "GRU": "Gated recurrent unit: a simpler cousin of the LSTM.",
     "noise": "Random wiggles added to a signal; here Gaussian with the given standard deviation.",
     "specialist": "A network trained on one narrow kind of signal (here: clean, whole periods 10-99 only).",
+    "ConvLSTM": "An LSTM for images: its gates are small convolutions, so each cell of its memory is a pixel "
+    "that sees only its neighbours. Good at things that move a little per frame.",
+    "SSIM": "Structural similarity: compares two images by local brightness, contrast and structure, 1 for "
+    "identical; closer to what an eye sees than the mean squared error.",
+    "DOF": "Degrees of freedom: how many numbers of a law are free (drawn at random) rather than fixed.",
+    "physics fit": "Find the object in each frame, fit the few numbers of its law of motion by least squares, "
+    "and extrapolate: the frames' counterpart of linear prediction.",
+    "autoencoder": "A network trained to give back its input through a narrow middle of k numbers: the encoder "
+    "squeezes, the decoder rebuilds. The k numbers are its learned code.",
+    "PCA": "Principal component analysis: the k directions along which a set of windows varies most; keeping "
+    "those k coordinates is the best linear code of k numbers for that set.",
+    "epicycles": "Circles turning on circles. The DFT of a closed drawing x + iy is a chain of such circles, "
+    "each turning a whole number of times; together they trace the drawing.",
 }
 
 

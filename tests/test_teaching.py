@@ -16,7 +16,8 @@ from core.glossary import TERMS, define
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 REQUIRED = [
     "DC", "Nyquist", "bin", "leakage", "taper", "sidelobe", "dB", "ENBW", "scalloping", "teacher forcing",
-    "autoregressive", "seq2seq", "horizon", "lookback", "seam", "window", "pole",
+    "autoregressive", "seq2seq", "horizon", "lookback", "seam", "window", "pole", "ConvLSTM", "SSIM", "DOF",
+    "physics fit", "autoencoder", "PCA", "epicycles",
 ]  # fmt: skip
 
 
