@@ -49,7 +49,8 @@ DESCRIPTIONS = {
     "the true previous value), it forecasts by feeding itself its own outputs.",
     "seq2seq": "A GRU encoder reads the lookback and its spectrum, a GRU decoder writes the horizon; trained with "
     "teacher forcing on the decoder, it forecasts on its own outputs.",
-    "fft_gru": "An MLP reads the lookback and its spectrum, a GRU decoder writes the horizon feeding on its own "
+    "fft_gru": "A small fully connected network (an MLP) reads the lookback and its spectrum, a GRU decoder "
+    "writes the horizon feeding on its own "
     "outputs in training too (no teacher forcing).",
 }
 # What each trainable architecture does, whoever trains it and on what (the Training page).

@@ -22,7 +22,8 @@ st.title("Training")
 st.markdown(
     "Train a forecaster on freshly generated sums of harmonics. The run goes on in the **background**: "
     "reload the page, close the tab, even restart the app — it keeps going, and its checkpoints let you "
-    "stop and resume it. Finished (or stopped) runs can be compared in the Forecast Arena."
+    "stop and resume it. Finished (or stopped) runs can be compared in the Forecast Arena. Frame models and "
+    "autoencoders are started from their own pages and listed here too."
 )
 st.caption(f"Training device: {describe(pick_device('auto'))}")
 try_this(TRAINING_EXPERIMENTS)
@@ -34,7 +35,7 @@ PRESETS = {
 }
 
 st.subheader("New run")
-p1, p2 = st.columns([2, 3])
+p1, p2 = st.columns([3, 2])
 preset = (
     p1.segmented_control("Preset", list(PRESETS), default=list(PRESETS)[0], key="train_preset", bind="query-params")
     or list(PRESETS)[0]
