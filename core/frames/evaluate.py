@@ -1,0 +1,160 @@
+"""``python -m core.frames.evaluate [--preset P|all] [--n N] [--seed S] [--models a,b] [--json FILE] [--readme FILE]``.
+
+Every model that works on the preset (the shipped networks trained on it, and the baselines) on fresh
+sequences of every law and every number of degrees of freedom, ``N`` of each: MSE, SSIM and the position
+error (distance from where the forecast puts the object to where it is, over the image diagonal) as mean,
+95th percentile and maximum. Prints markdown tables; ``--json`` writes the same figures; ``--readme``
+rewrites the block between ``<!-- frames:start -->`` and ``<!-- frames:end -->`` in that file if it has
+one. The default seed is far from every training seed (steps draw small derived seeds, validation 1e9+).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from core import frames
+from core.frames import metrics
+from core.frames.data import LAWS, MAX_DOF, PRESETS, generate, preset
+from core.runtime import configure_threads
+
+START, END = "<!-- frames:start -->", "<!-- frames:end -->"
+EVAL_SEED = 7 * 10**12
+DEFAULT_PRESETS = ("blob32", "thesis")
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 10000, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**62:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**62 - 1, got {value}")
+    return value
+
+
+def evaluate_preset(name: str, predictors: dict, n: int, seed: int) -> dict:
+    """{law: {dof: {model: {"mse", "ssim", "position": {"mean", "p95", "max"}, "seconds"}}}} on ``n``
+    sequences per law and DOF, each combination with its own seed derived from ``seed``."""
+    spec = PRESETS[name]
+    results: dict = {}
+    for law in spec.laws:
+        for dof in range(1, MAX_DOF[law] + 1):
+            combo = preset(name, laws=[law], dof=dof)
+            batch = generate(combo, n, seed=seed + 1000 * LAWS.index(law) + dof)
+            inputs, targets = batch.inputs.numpy(), batch.targets.numpy()
+            truth = batch.positions[:, combo.t_in :, 0].numpy()
+            for model, predictor in predictors.items():
+                started = time.perf_counter()
+                forecast = predictor.predict(inputs)
+                seconds = time.perf_counter() - started
+                figures = metrics.score(forecast, targets, truth, combo)
+                results.setdefault(law, {}).setdefault(str(dof), {})[model] = figures | {"seconds": seconds}
+    return results
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.2f}"
+
+
+def markdown(name: str, results: dict, n: int) -> str:
+    """One table per preset: a row per law, DOF and model; then each model's mean over all of them."""
+    spec = PRESETS[name]
+    lines = [
+        f"**{name}** ({spec.height}x{spec.width}, {spec.render}, {spec.t_in} frames in, steps ahead "
+        f"{list(spec.ahead)}; {n} fresh sequences per law and DOF). Position error in % of the image diagonal.",
+        "",
+        "| law | DOF | model | MSE | SSIM | pos. mean % | pos. p95 % | pos. max % |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    overall: dict = {}
+    for law, per_dof in results.items():
+        for dof, per_model in per_dof.items():
+            for model, f in per_model.items():
+                p = f["position"]
+                lines.append(
+                    f"| {law} | {dof} | `{model}` | {f['mse']:.2e} | {f['ssim']:.3f} | {_pct(p['mean'])} | "
+                    f"{_pct(p['p95'])} | {_pct(p['max'])} |"
+                )
+                overall.setdefault(model, []).append(f)
+    lines += ["", "| model (all laws and DOFs) | MSE | SSIM | pos. mean % | worst law/DOF pos. mean % |"]
+    lines.append("| --- | --- | --- | --- | --- |")
+    for model, rows in overall.items():
+        lines.append(
+            f"| `{model}` | {np.mean([r['mse'] for r in rows]):.2e} | {np.mean([r['ssim'] for r in rows]):.3f} | "
+            f"{_pct(np.mean([r['position']['mean'] for r in rows]))} | "
+            f"{_pct(max(r['position']['mean'] for r in rows))} |"
+        )
+    return "\n".join(lines)
+
+
+def update_readme(path: Path, text: str) -> bool:
+    """Replace the block between the frames markers; False (file untouched) if it has none."""
+    content = path.read_text()
+    if START not in content or END not in content:
+        return False
+    block = f"{START}\n{text}\n{END}"
+    path.write_text(re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, content, flags=re.S))
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m core.frames.evaluate", description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default="all", choices=[*PRESETS, "all"], help="all: blob32 and thesis")
+    parser.add_argument("--n", type=_count, default=200, help="sequences per law and DOF (default 200)")
+    parser.add_argument("--seed", type=_seed, default=EVAL_SEED, help="evaluation seed (default far from training)")
+    parser.add_argument("--models", default=None, help="comma-separated names (default: all for the preset)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--readme", type=Path, help="rewrite the frames block of this file, if it has one")
+    args = parser.parse_args(argv)
+    configure_threads()
+    chosen = DEFAULT_PRESETS if args.preset == "all" else (args.preset,)
+    wanted = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
+    payload: dict = {"n": args.n, "seed": args.seed, "presets": {}}
+    texts = []
+    try:
+        for name in chosen:
+            names = [m for m in frames.available(name) if wanted is None or m in wanted]
+            if wanted is not None:
+                unknown = [m for m in wanted if m not in frames.available()]
+                if unknown:
+                    raise ValueError(f"unknown model(s) {unknown}; choose from {frames.available()}")
+            if not names:
+                continue
+            predictors = {m: frames.load(m, name) for m in names}
+            started = time.perf_counter()
+            results = evaluate_preset(name, predictors, args.n, args.seed)
+            text = markdown(name, results, args.n)
+            print(text + f"\n\n({time.perf_counter() - started:.1f} s)\n")
+            texts.append(text)
+            payload["presets"][name] = results
+        if not texts:
+            raise ValueError("no model to evaluate on the chosen preset(s)")
+        if args.json:
+            args.json.write_text(json.dumps(payload, indent=2))
+        if args.readme and not update_readme(args.readme, "\n\n".join(texts)):
+            print(f"note: {args.readme} has no {START} ... {END} block; left unchanged", file=sys.stderr)
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""Frames: the forecasting question one step further, on video frames of a moving object."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import frames
+from core.frames import data as frame_data
+from core.frames import metrics
+from core.frames.models import MODELS as FRAME_MODELS
+from core.glossary import define
+from core.training import TrainConfig, jobs
+from dashboard.plots.frames import colors_for, forecast_animation, lead_time_figure
+
+
+def label(name: str) -> str:
+    """A forecaster's name for people: 'ConvLSTM encoder-forecaster (blob32-convlstm2)', 'Physics fit ...'."""
+    if name in frames.SHIPPED:
+        return f"{frames.LABELS[frames.SHIPPED[name][0]]} ({name})"
+    return frames.LABELS.get(name, name)
+
+
+st.title("Frames")
+st.markdown(
+    "The same question as the Forecast Arena, on video: an object moves across a small image along a "
+    "law (a straight line, a parabola, a sine, a bouncing ball); given the first frames, draw the next "
+    "ones. Forecasters that know nothing (the last frame again, constant velocity, an optical-flow "
+    "nowcast), one that knows the law (the **physics fit**: find the object in each frame, fit the "
+    "law's few numbers by least squares, extrapolate: the frames' linear prediction), and networks "
+    "trained on thousands of such videos."
+)
+
+PRESET_NOTES = {
+    "blob32": "32 x 32 pixels, a soft blob; 10 frames in, the next 10 out; every law mixed.",
+    "thesis": "80 x 120 pixels, one lit pixel; 20 frames in, the frame 10 steps after the last one out.",
+    "digits": "64 x 64 pixels, a handwritten digit bouncing in a box; 10 frames in, 10 out.",
+}
+c1, c2, c3, c4, c5 = st.columns([2, 2, 1, 1, 1])
+preset_name = (
+    c1.segmented_control("Preset", list(frame_data.PRESETS), default="blob32", key="frames_preset", bind="query-params")
+    or "blob32"
+)
+spec = frame_data.PRESETS[preset_name]
+law = c2.selectbox("Law of the path", spec.laws, key=f"frames_law_{preset_name}")
+most = frame_data.MAX_DOF[law]
+dof = c3.number_input(
+    "Free parameters (DOF)",
+    1,
+    most,
+    most,
+    key=f"frames_dof_{preset_name}_{law}",
+    help=define("DOF") + f" This law's numbers, in the order they become free: {', '.join(frame_data.PARAMS[law])}; "
+    "the others keep fixed values. More freedom, more to read from the frames.",
+)
+noise = c4.slider("Noise (std)", 0.0, 0.3, 0.0, 0.01, key="frames_noise", help=define("noise"))
+seed = c5.number_input("Seed", 0, 10**6, 0, key="frames_seed")
+st.caption(PRESET_NOTES[preset_name])
+
+names = frames.available(preset_name)
+networks = [n for n in names if n in frames.SHIPPED]
+default = [*networks, "physics", "constant_velocity", "persistence"]
+chosen = st.multiselect(
+    "Forecasters",
+    names,
+    default=[n for n in default if n in names],
+    format_func=lambda n: label(n),
+    key=f"frames_models_{preset_name}",
+)
+if not networks:
+    st.info("No trained frame network is shipped for this preset yet: train one below; baselines only for now.")
+if not chosen:
+    st.info("Pick at least one forecaster.")
+    st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def predictor(name: str, preset: str):
+    return frames.load(name, preset)
+
+
+@st.cache_data(max_entries=32, show_spinner="Forecasting...")
+def forecast_batch(preset: str, law: str, dof: int, noise: float, seed: int, names: tuple, n: int = 32) -> dict:
+    """A batch of ``n`` sequences of one law and DOF, every chosen forecaster's frames, and their errors
+    per sequence and lead step."""
+    combo = frame_data.preset(preset, laws=[law], dof=int(dof), noise=float(noise))
+    batch = frame_data.generate(combo, n, seed=int(seed))
+    inputs, targets = batch.inputs.numpy(), batch.targets.numpy()
+    truth = batch.positions[:, :, 0].numpy()  # [n, t_in + t_out, 2], the first object
+    out = {"inputs": inputs, "targets": targets, "truth": truth, "forecasts": {}, "errors": {}, "paths": {}}
+    for name in names:
+        forecast = predictor(name, preset).predict(inputs)
+        out["forecasts"][name] = forecast
+        out["paths"][name] = metrics.locate_prediction(forecast, combo)
+        per_step_ssim = np.stack(
+            [metrics.ssim(forecast[:, k : k + 1], targets[:, k : k + 1]) for k in range(targets.shape[1])], 1
+        )
+        out["errors"][name] = {
+            "mse": metrics.frame_mse(forecast, targets),  # [n, t_out]
+            "ssim": per_step_ssim,
+            "position": metrics.position_error(forecast, truth[:, combo.t_in :], combo),
+        }
+    return out
+
+
+try:
+    result = forecast_batch(preset_name, law, int(dof), float(noise), int(seed), tuple(chosen))
+except ValueError as exc:
+    st.error(f"Cannot forecast these frames: {exc}")
+    st.stop()
+
+labels = {n: label(n) for n in chosen}
+colors = colors_for(chosen)
+which = st.slider("Sequence", 1, len(result["inputs"]), 1, key="frames_sequence") - 1
+st.plotly_chart(
+    forecast_animation(
+        result["inputs"][which],
+        result["targets"][which],
+        {n: result["forecasts"][n][which] for n in chosen},
+        result["truth"][which],
+        {n: result["paths"][n][which] for n in chosen},
+        spec.ahead,
+        labels,
+        colors,
+        enlarge=spec.render == "pixel",
+    ),
+    width="stretch",
+    key="frames_animation",
+)
+st.caption(
+    "Press **Play**: first the input frames, then each panel's forecast. The thin dark line is the object's "
+    "true path; a coloured line is where that forecaster puts it (the brightest pixel, or the centre of "
+    "brightness near it)."
+    + (" The lit pixel is drawn 3 x 3 here so that it can be seen." if spec.render == "pixel" else "")
+)
+
+st.subheader(f"Over {len(result['inputs'])} sequences of this law")
+rows = []
+for n in chosen:
+    e = result["errors"][n]
+    position = metrics.summary(e["position"])
+    rows.append(
+        {
+            "forecaster": labels[n],
+            "MSE per pixel": float(e["mse"].mean()),
+            "SSIM": float(e["ssim"].mean()),
+            "position error, mean": 100 * position["mean"],
+            "p95": 100 * position["p95"],
+            "max": 100 * position["max"],
+        }
+    )
+table = pd.DataFrame(rows).sort_values("position error, mean")
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "MSE per pixel": st.column_config.NumberColumn(format="%.2e"),
+        "SSIM": st.column_config.NumberColumn(format="%.3f"),
+        **{k: st.column_config.NumberColumn(k, format="%.2f %%") for k in ("position error, mean", "p95", "max")},
+    },
+)
+st.caption(
+    "**MSE per pixel**: the mean squared difference of intensities. **SSIM** (structural similarity, 1 = "
+    "identical): compares local brightness, contrast and structure, closer to what an eye sees. **Position "
+    "error**: the distance between where the forecast puts the object and where it is, as a share of the "
+    "image's diagonal; p95 and max show the bad cases a mean hides."
+)
+if len(spec.ahead) > 1:
+    tabs = st.tabs(["Position error", "MSE", "SSIM"])
+    for tab, (key, axis_title) in zip(
+        tabs, [("position", "position error (share of diagonal)"), ("mse", "MSE"), ("ssim", "SSIM")]
+    ):
+        with tab:
+            curves = {n: result["errors"][n][key].mean(0) for n in chosen}
+            st.plotly_chart(lead_time_figure(curves, spec.ahead, axis_title, labels, colors), key=f"frames_lead_{key}")
+
+with st.expander("Why a ConvLSTM finds one lit pixel hard, and what coordinates change"):
+    st.markdown(
+        "A **ConvLSTM** is an LSTM whose gates are small convolutions: each cell of its memory sees only a "
+        "few neighbouring pixels per step. That suits blobs and digits that move a pixel or two per frame. "
+        "In the `thesis` preset one pixel must be placed 10 steps ahead, tens of pixels from anything lit "
+        "in the input, and a pixel-wise loss is won by predicting an empty frame. A **coordinate-aware** "
+        "model reads *where* the object is (the row and column sums of each frame, with the coordinates "
+        "given as numbers), follows that path with an LSTM and answers with a row and a column: the "
+        "question becomes a 1-D forecast again, the kind the rest of this app is about. The **physics fit** "
+        "knows the law and only has to fit its few numbers: the limit any learned model is measured against."
+    )
+
+st.subheader("Train a frame model")
+st.caption("Runs go through the same background training as the forecasters and are listed on the Training page.")
+with st.form("frames_train"):
+    t1, t2, t3, t4 = st.columns(4)
+    model = t1.selectbox("Model", sorted(FRAME_MODELS), key="frames_train_model", format_func=label)
+    steps = t2.number_input("Steps", 10, 1_000_000, 2000, key="frames_train_steps")
+    batch = t3.number_input("Batch size", 4, 4096, 32, key="frames_train_batch")
+    run_id = t4.text_input("Run name (optional)", key="frames_train_run_id")
+    submitted = st.form_submit_button(f"Train on {preset_name}", type="primary")
+if submitted:
+    try:
+        config = TrainConfig(
+            task="frames",
+            model=model,
+            data={"preset": preset_name},
+            steps=int(steps),
+            batch_size=int(batch),
+            val_size=128,
+            eval_every=max(10, int(steps) // 20),
+            checkpoint_every=max(10, int(steps) // 20),
+            log_every=max(1, int(steps) // 100),
+            warmup=min(100, int(steps) // 10),
+        )
+        started = jobs.start_run(config, run_id.strip() or None)
+        st.success(f"Started run **{started}** in the background: follow it on the Training page.")
+        st.page_link("views/training.py", label="Open the Training page", icon=":material/model_training:")
+    except ValueError as exc:
+        st.error(f"Cannot start this run: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a full disk or a lost race must not take the page down
+        st.error(f"Cannot start this run ({type(exc).__name__}): {exc}")

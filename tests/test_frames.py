@@ -1,0 +1,312 @@
+"""Frames (README lesson 11): the data's laws, the baselines' exactness, the metrics, the models' contract,
+the public ``predict`` and the shipped checkpoints."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+
+from core import frames
+from core.checkpoints import save_checkpoint
+from core.frames import baselines, metrics
+from core.frames.data import DEFAULTS, LAWS, MAX_DOF, PRESETS, generate, preset
+from core.frames.models import MODELS, ConvLSTM
+from core.frames.task import TASK
+
+ROOT = Path(__file__).resolve().parents[1]
+COMBOS = [(law, dof) for law in LAWS for dof in range(1, MAX_DOF[law] + 1)]
+
+
+@pytest.mark.parametrize(("law", "dof"), COMBOS)
+def test_each_dof_randomises_exactly_the_parameters_it_names(law, dof):
+    batch = generate(preset("blob32", laws=[law], dof=dof), 64, seed=11)
+    params = batch.params[:, 0].double()
+    for i in range(MAX_DOF[law]):
+        column = params[:, i]
+        if i < dof:
+            assert column.std() > 1e-3, f"{law} dof {dof}: parameter {i} should vary"
+        else:
+            assert torch.allclose(column, torch.full_like(column, DEFAULTS[law][i]), atol=1e-6), (law, dof, i)
+    assert torch.isnan(params[:, MAX_DOF[law] :]).all()
+    assert (batch.laws == LAWS.index(law)).all() and (batch.dofs == dof).all()
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_paths_stay_in_frame_and_batches_are_reproducible(name):
+    spec = PRESETS[name]
+    batch = generate(spec, 32, seed=3)
+    assert batch.inputs.shape == (32, spec.t_in, spec.height, spec.width)
+    assert batch.targets.shape == (32, spec.t_out, spec.height, spec.width)
+    where = batch.positions[:, :, 0]
+    assert (where >= spec.margin - 1e-4).all()
+    assert (where[..., 0] <= spec.height - 1 - spec.margin + 1e-4).all()
+    assert (where[..., 1] <= spec.width - 1 - spec.margin + 1e-4).all()
+    mass = torch.cat([batch.inputs, batch.targets], 1).sum((-2, -1))
+    assert torch.allclose(mass, mass[:, :1].expand_as(mass), rtol=1e-3)  # nothing of the object is cut off
+    again = generate(spec, 32, seed=3)
+    assert torch.equal(again.inputs, batch.inputs) and torch.equal(again.targets, batch.targets)
+    assert not torch.equal(generate(spec, 32, seed=4).inputs, batch.inputs)
+
+
+def test_one_pixel_frames_light_exactly_the_rounded_position():
+    spec = preset("thesis")
+    batch = generate(spec, 8, seed=0)
+    assert (batch.inputs.sum((-2, -1)) == 1).all() and (batch.targets.sum((-2, -1)) == 1).all()
+    where = baselines.locate(batch.targets, spec)
+    assert torch.equal(where, batch.positions[:, spec.t_in :, 0])
+
+
+def test_bad_specs_are_refused_by_name():
+    with pytest.raises(ValueError, match="preset"):
+        preset("nope")
+    with pytest.raises(ValueError, match="dof"):
+        preset("blob32", laws=["linear"], dof=3)
+    with pytest.raises(ValueError, match="laws"):
+        preset("blob32", laws=["spiral"])
+    with pytest.raises(ValueError, match="cannot be changed"):
+        preset("blob32", height=10_000)
+
+
+def test_constant_velocity_is_exact_on_straight_motion():
+    spec = preset("blob32", laws=["linear"], dof=2)
+    batch = generate(spec, 64, seed=5)
+    forecast = baselines.constant_velocity(batch.inputs, spec)
+    assert ((forecast - batch.targets) ** 2).mean() < 1e-10
+    where = baselines.locate(forecast.double(), spec)
+    assert (where - batch.positions[:, spec.t_in :, 0]).norm(dim=-1).max() < 1e-3
+    # ...and not on a curve (the test can tell).
+    curved = preset("blob32", laws=["parabolic"], dof=1)
+    bent = generate(curved, 64, seed=5)
+    assert ((baselines.constant_velocity(bent.inputs, curved) - bent.targets) ** 2).mean() > 1e-4
+
+
+@pytest.mark.parametrize("law", LAWS)
+def test_physics_fit_recovers_noise_free_paths(law):
+    spec = preset("blob32", laws=[law], dof=MAX_DOF[law])
+    batch = generate(spec, 128, seed=7)
+    future, chosen = baselines.fit_paths(baselines.locate(batch.inputs.double(), spec), spec)
+    error = (future - batch.positions[:, spec.t_in :, 0]).norm(dim=-1).amax(1)
+    # Exact but for laws indistinguishable on the inputs (a parabola with a ~ 0 is a line to 0.002 px).
+    assert (error < 1e-3).float().mean() >= 0.98, error.max()
+    assert error.max() < 0.1
+    frames_out = baselines.physics(batch.inputs, spec)
+    assert ((frames_out - batch.targets) ** 2).mean() < 1e-6
+
+
+def test_ssim_is_one_for_identical_frames_and_lower_otherwise():
+    spec = preset("blob32")
+    batch = generate(spec, 4, seed=1)
+    target = batch.targets.numpy()
+    assert np.allclose(metrics.ssim(target, target), 1.0)
+    assert (metrics.ssim(np.zeros_like(target), target) < 0.9).all()
+    moved = baselines.persistence(batch.inputs, spec).numpy()
+    assert (metrics.ssim(moved, target) < 1.0).all()
+
+
+def test_position_error_is_zero_on_the_truth_and_scaled_by_the_diagonal():
+    spec = preset("blob32")
+    batch = generate(spec, 8, seed=2)
+    truth = batch.positions[:, spec.t_in :, 0].numpy()
+    assert metrics.position_error(batch.targets.numpy(), truth, spec).max() < 0.01 / metrics.diagonal(spec)
+    shifted = truth + np.array([3.0, 4.0])
+    assert np.allclose(metrics.position_error(batch.targets.numpy(), shifted, spec), 5 / math.hypot(32, 32), atol=1e-3)
+
+
+@pytest.mark.parametrize("layers", [1, 2, 3])
+def test_convlstm_shapes_and_the_encoder_state_reaching_the_forecaster(layers):
+    model = ConvLSTM(height=32, width=32, t_in=6, ahead=[1, 3, 4], layers=layers, hidden=4)
+    seen: dict = {}
+
+    def remember(kind, i):
+        def hook(module, args, output):
+            seen.setdefault((kind, i), []).append((args[1], output))
+
+        return hook
+
+    for i in range(layers):
+        model.encoder[i].register_forward_hook(remember("enc", i))
+        model.forecaster[i].register_forward_hook(remember("fc", i))
+    x = torch.rand(2, 6, 32, 32)
+    out = model(x)
+    assert out.shape == (2, 3, 32, 32)
+    for i in range(layers):
+        assert len(seen[("enc", i)]) == 6 and len(seen[("fc", i)]) == 4  # runs to the farthest step ahead
+        final_h, final_c = seen[("enc", i)][-1][1]
+        start_h, start_c = seen[("fc", i)][0][0]
+        assert torch.equal(final_h, start_h) and torch.equal(final_c, start_c)
+    # The forecaster has no input: a different past can only reach it through the states.
+    assert not torch.allclose(model(torch.rand(2, 6, 32, 32)), out)
+    rebuilt = type(model)(**json.loads(json.dumps(model.hparams)))
+    rebuilt.load_state_dict(model.state_dict())
+    assert torch.equal(rebuilt(x), out)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_every_model_keeps_the_contract(name):
+    config = SimpleNamespace(model=name, model_options={}, data={"preset": "blob32"}, batch_size=4, val_size=4, seed=0)
+    TASK.check(config)
+    model = TASK.build(config)
+    inputs, target = TASK.batch(config, 0, 123, torch.device("cpu"))
+    loss = model.loss(inputs, target)
+    loss.backward()
+    assert loss.ndim == 0 and torch.isfinite(loss)
+    assert model(inputs).shape == target.shape
+    assert math.isfinite(TASK.score(model, *TASK.validation(config, torch.device("cpu"))))
+    assert type(model)(**json.loads(json.dumps(model.hparams))).hparams == model.hparams
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"model": "transformer"}, "model must be one of"),
+        ({"model_options": {"hidden": 10**6}}, "hidden"),
+        ({"model_options": {"width": 3}}, "does not take"),
+        ({"data": {"preset": "huge"}}, "preset"),
+        ({"data": {}}, "preset"),
+        ({"data": {"preset": "thesis"}, "batch_size": 10_000}, "batch_size"),
+    ],
+)
+def test_task_check_names_the_bad_field(change, match):
+    config = SimpleNamespace(
+        model="convlstm", model_options={}, data={"preset": "blob32"}, batch_size=4, val_size=4, seed=0
+    )
+    for key, value in change.items():
+        setattr(config, key, value)
+    with pytest.raises(ValueError, match=match):
+        TASK.check(config)
+
+
+BAD_INPUTS = [
+    (np.zeros((10, 32, 32), np.float32), "frames must be"),
+    (np.zeros((1, 9, 32, 32), np.float32), r"\[B, 10, 32, 32\]"),
+    (np.zeros((1, 10, 32, 31), np.float32), r"\[B, 10, 32, 32\]"),
+    (np.zeros((0, 10, 32, 32), np.float32), "empty"),
+    (np.full((1, 10, 32, 32), np.nan, np.float32), "NaN"),
+    (np.full((1, 10, 32, 32), 1.5, np.float32), r"\[0, 1\]"),
+    (np.full((1, 10, 32, 32), -0.1), r"\[0, 1\]"),
+    (np.zeros((1, 10, 32, 32), np.int64), "float16, float32 or float64"),
+    (np.zeros((1, 10, 32, 32), np.complex64), "float16, float32 or float64"),
+    (torch.zeros(1, 10, 32, 32, dtype=torch.int32), "float16, float32 or float64"),
+    ([[0.0]], "numpy array or torch tensor"),
+]
+
+
+@pytest.mark.parametrize(("frames_in", "match"), BAD_INPUTS)
+@pytest.mark.parametrize("name", ["persistence", "blob32-convlstm2"])
+def test_predict_refuses_bad_input(name, frames_in, match):
+    predictor = frames.load(name, "blob32")
+    with pytest.raises(ValueError, match=match):
+        predictor.predict(frames_in)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, torch.float32])
+def test_predict_takes_any_float_precision(dtype):
+    batch = generate(preset("blob32"), 2, seed=0)
+    x = batch.inputs.to(dtype) if isinstance(dtype, torch.dtype) else batch.inputs.numpy().astype(dtype)
+    out = frames.load("constant_velocity").predict(x)
+    assert out.dtype == np.float32 and out.shape == (2, 10, 32, 32) and np.isfinite(out).all()
+
+
+def test_unknown_names_and_wrong_presets_are_refused():
+    with pytest.raises(ValueError, match="unknown frames model"):
+        frames.load("convlstm99")
+    with pytest.raises(ValueError, match="blob32"):
+        frames.load("blob32-convlstm2", "thesis")
+
+
+def _shipped_payload(name: str) -> dict:
+    return torch.load(frames.FRAMES_PRETRAINED / name / "best.pt", weights_only=True)
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda p: p["hparams"].update(dropout=1), "does not take"),
+        (lambda p: p["hparams"].update(hidden=10**7), "hidden"),
+        (lambda p: p["hparams"].update(height=64), "geometry"),
+        (lambda p: p["model_state"][next(iter(p["model_state"]))].fill_(float("nan")), "NaN"),
+        (lambda p: p.update(model="unet"), "unknown frames model"),
+    ],
+)
+def test_damaged_checkpoints_are_refused(tmp_path, edit, match):
+    payload = _shipped_payload("blob32-convlstm2")
+    edit(payload)
+    save_checkpoint(tmp_path / "best.pt", payload)
+    with pytest.raises(ValueError, match=match):
+        frames.load_checkpoint(tmp_path / "best.pt")
+
+
+def test_every_shipped_model_is_there_and_small():
+    total = 0
+    for name in frames.SHIPPED:
+        folder = frames.FRAMES_PRETRAINED / name
+        assert (folder / "best.pt").is_file() and (folder / "config.json").is_file(), name
+        total += (folder / "best.pt").stat().st_size
+    assert total < 6.5 * 2**20
+    assert frames.available()[: len(frames.SHIPPED)] == list(frames.SHIPPED)
+
+
+@pytest.mark.parametrize("name", list(frames.SHIPPED))
+def test_shipped_models_beat_persistence_on_fresh_sequences(name):
+    predictor = frames.load(name)
+    spec = predictor.spec
+    batch = generate(spec, 32, seed=987_654_321)  # neither a training nor the validation seed
+    truth = batch.positions[:, spec.t_in :, 0].numpy()
+    ours = predictor.predict(batch.inputs)
+    last = frames.load("persistence", SHIPPED_PRESET[name]).predict(batch.inputs)
+    if spec.render == "pixel":  # pixel MSE is won by a blank frame here: judge where the object is
+        assert metrics.position_error(ours, truth, spec).mean() < metrics.position_error(last, truth, spec).mean()
+    else:
+        target = batch.targets.numpy()
+        assert metrics.frame_mse(ours, target).mean() < metrics.frame_mse(last, target).mean()
+
+
+SHIPPED_PRESET = {name: where for name, (_, where) in frames.SHIPPED.items()}
+
+
+def test_evaluate_cli_writes_json(tmp_path):
+    out = tmp_path / "frames.json"
+    readme = tmp_path / "README.md"
+    readme.write_text("before\n<!-- frames:start -->\nold\n<!-- frames:end -->\nafter\n")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "core.frames.evaluate",
+            "--preset",
+            "blob32",
+            "--n",
+            "3",
+            "--models",
+            "persistence,physics",
+            "--json",
+            str(out),
+            "--readme",
+            str(readme),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(out.read_text())
+    results = payload["presets"]["blob32"]
+    assert set(results) == set(LAWS)
+    assert set(results["sinusoidal"]) == {"1", "2", "3", "4"}
+    figures = results["linear"]["1"]["physics"]
+    assert figures["mse"] < 1e-6 and figures["ssim"] > 0.99 and figures["position"]["max"] < 1e-3
+    assert results["linear"]["1"]["persistence"]["position"]["mean"] > 0.01
+    text = readme.read_text()
+    assert text.startswith("before\n<!-- frames:start -->\n**blob32**") and text.endswith(
+        "<!-- frames:end -->\nafter\n"
+    )
+    assert "| linear | 1 | `physics` |" in done.stdout
