@@ -126,7 +126,9 @@ def export_pretrained(run_dir: Path | str, dest: Path | str) -> Path:
     """
     run_dir, dest = Path(run_dir), Path(dest)
     payload = read_checkpoint(run_dir / "best.pt")
-    keep = {k: payload[k] for k in ("model", "hparams", "model_state", "step", "best_val", "config") if k in payload}
+    keep = {
+        k: payload[k] for k in ("task", "model", "hparams", "model_state", "step", "best_val", "config") if k in payload
+    }
     dest.mkdir(parents=True, exist_ok=True)
     save_checkpoint(dest / "best.pt", keep)
     for name in ("config.json", "metrics.jsonl"):

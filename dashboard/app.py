@@ -21,6 +21,7 @@ PAGES = [
     st.Page("views/dft_explorer.py", title="DFT Explorer", icon=":material/ssid_chart:"),
     st.Page("views/arena.py", title="Forecast Arena", icon=":material/sports_score:"),
     st.Page("views/frames.py", title="Frames", icon=":material/movie:"),
+    st.Page("views/autoencoders.py", title="Autoencoders", icon=":material/compress:"),
     st.Page("views/training.py", title="Training", icon=":material/model_training:"),
     st.Page("views/glossary.py", title="Glossary", icon=":material/menu_book:"),
 ]

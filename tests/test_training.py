@@ -14,7 +14,7 @@ import torch
 from core import forecasters
 from core.models.linear_net import LinearNet
 from core.training import TrainConfig, jobs, train
-from core.training.checkpoints import read_checkpoint, save_checkpoint
+from core.training.checkpoints import export_pretrained, read_checkpoint, save_checkpoint
 from core.training.loop import RunFiles
 
 TINY = {"signal": {"components": [3, 6], "periods": [10, 40]}, "lookback": 40, "horizon": 5, "batch_size": 64}
@@ -316,3 +316,13 @@ def test_eta_follows_the_wall_clock_pace_of_the_current_session():
     resumed = [*records, *({"step": s, "time": 9000.0 + 2.0 * (s - 90)} for s in range(100, 140, 10))]
     assert jobs.seconds_left(resumed, 200) == pytest.approx(2.0 * (200 - 130))  # only the new pace counts
     assert jobs.seconds_left(records[:1], 200) is None and jobs.seconds_left([], 10) is None
+
+
+def test_export_keeps_what_a_shipped_checkpoint_needs_and_drops_the_optimiser(tmp_path):
+    config = TrainConfig(model="linear_net", steps=10, eval_every=5, checkpoint_every=5, lookback=40, horizon=5)
+    train(config, tmp_path / "run")
+    export_pretrained(tmp_path / "run", tmp_path / "shipped")
+    payload = read_checkpoint(tmp_path / "shipped" / "best.pt")
+    assert payload["task"] == "forecast" and payload["model"] == "linear_net"
+    assert "optimizer" not in payload and "rng" not in payload
+    assert (tmp_path / "shipped" / "metrics.jsonl").read_text() == (tmp_path / "run" / "metrics.jsonl").read_text()
