@@ -12,6 +12,8 @@ PAGES = {
     "signal_lab": "Signal Lab",
     "dft_explorer": "DFT Explorer",
     "arena": "Forecast Arena",
+    "frames": "Frames",
+    "autoencoders": "Autoencoders",
     "training": "Training",
 }
 
@@ -96,3 +98,85 @@ def test_a_tiny_run_trains_from_the_ui_and_stops(page, app_url):
     page.get_by_text(re.compile(r"browser-run: stopped, step \d+")).first.wait_for(timeout=60_000)
     assert_no_exception(page)
     shot(page, "training-stopped")
+
+
+def _play(page, index: int, trace: int) -> tuple[int, int]:
+    """Press Play on the index-th chart: -> (points of ``trace`` before, after 2.5 s)."""
+    chart = page.locator(".js-plotly-plot").nth(index)
+    chart.scroll_into_view_if_needed()
+    start = len(plot_data(page, index)[trace]["x"])
+    chart.get_by_text("Play").click()
+    page.wait_for_timeout(2500)
+    return start, len(plot_data(page, index)[trace]["x"])
+
+
+def test_the_frames_animation_plays_the_true_path(page, app_url):
+    open_page(page, app_url, "frames")
+    page.locator(".js-plotly-plot").first.wait_for()
+    models = (len(plot_data(page)) - 4) // 3  # per panel an image and the true path; per model its own path
+    start, grown = _play(page, 0, models + 2)  # the true path over the input panel
+    assert grown > start
+    shot(page, "frames-playing")
+    assert_no_exception(page)
+
+
+def test_the_epicycles_draw_a_stroke_and_an_empty_canvas_is_a_message(page, app_url):
+    open_page(page, app_url, "autoencoders")
+    page.get_by_text("Pen strokes", exact=True).first.click()
+    wait_idle(page)
+    plots = page.locator(".js-plotly-plot")
+    animation = next(i for i in range(plots.count()) if plots.nth(i).get_by_text("Play").count())
+    start, grown = _play(page, animation, 3)  # the pen's trace
+    assert grown > start
+    shot(page, "autoencoders-epicycles")
+    page.get_by_text("Draw your own", exact=True).first.click()
+    wait_idle(page)
+    page.get_by_text("The canvas is empty").first.wait_for()
+    assert_no_exception(page)
+
+
+def test_every_try_this_link_opens_its_state_in_the_browser(page, app_url):
+    """A real click on each link of each panel: the page it opens carries its parameters in its URL and
+    renders without an exception (AppTest checks the widget state; this checks the link a user clicks)."""
+    from urllib.parse import parse_qs, urlparse
+
+    from dashboard.experiments import (
+        ARENA_EXPERIMENTS,
+        DFT_EXPERIMENTS,
+        LAB_EXPERIMENTS,
+        TRAINING_EXPERIMENTS,
+    )
+
+    for experiments in (LAB_EXPERIMENTS, DFT_EXPERIMENTS, ARENA_EXPERIMENTS, TRAINING_EXPERIMENTS):
+        for i, exp in enumerate(experiments, 1):
+            path = exp.page.removeprefix("views/").removesuffix(".py")
+            open_page(page, app_url, path)
+            page.get_by_role("link", name=f"{i}. {exp.label}").first.click()
+            wait_idle(page)
+            page.wait_for_timeout(300)
+            query = {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+            # Streamlit drops a bound widget's default value from the URL; any other must be there, as given.
+            assert urlparse(page.url).path.endswith(path), (exp.label, page.url)
+            for key, value in exp.params.items():
+                assert query.get(key, value) == value, (exp.label, key, page.url)
+            assert_no_exception(page)
+
+
+def test_the_seam_can_be_heard(page, app_url):
+    """The DFT Explorer's sounds are real WAV files the browser decodes and plays: each lasts the 1.5 s
+    the loop is made of, and time advances once playing."""
+    open_page(page, app_url, "dft_explorer", "?dft_n=110")
+    audio = page.locator("audio")
+    page.wait_for_function("() => document.querySelectorAll('audio').length >= 3")  # yours, two references
+    durations = page.evaluate(
+        "() => Promise.all([...document.querySelectorAll('audio')].map(a => a.readyState >= 1 ? a.duration :"
+        " new Promise(r => a.addEventListener('loadedmetadata', () => r(a.duration), {once: true}))))"
+    )
+    assert all(abs(d - 1.5) < 0.05 for d in durations), durations
+    audio.first.scroll_into_view_if_needed()
+    played = page.evaluate(
+        "() => { const a = document.querySelector('audio'); a.muted = true;"
+        " return a.play().then(() => new Promise(r => setTimeout(() => r(a.currentTime), 600))); }"
+    )
+    assert played > 0.1
+    assert_no_exception(page)
