@@ -144,6 +144,7 @@ def forecast_animation(
         fig.update_yaxes(scaleanchor=f"x{c}", row=1, col=c)
     fig = layout(fig, height=max(260, int(1100 / cols * height / width) + 130))
     fig.update_layout(margin={"t": 40, "b": 90}, hovermode=False)
+    fig.update_annotations(font_size=12)  # the panel titles
     return fig
 
 

@@ -22,6 +22,20 @@ def label(name: str) -> str:
     return frames.LABELS.get(name, name)
 
 
+SHORT = {
+    "blank": "blank",
+    "persistence": "last frame",
+    "constant_velocity": "const. velocity",
+    "flow": "optical flow",
+    "physics": "physics fit",
+}
+
+
+def short(name: str) -> str:
+    """A panel title that fits above a 32-pixel-wide image when ten panels share a row."""
+    return SHORT.get(name) or name.split("-", 1)[-1].replace("_", " ")
+
+
 st.title("Frames")
 st.markdown(
     "The same question as the Forecast Arena, on video: an object moves across a small image along a "
@@ -121,7 +135,7 @@ st.plotly_chart(
         result["truth"][which],
         {n: result["paths"][n][which] for n in chosen},
         spec.ahead,
-        labels,
+        {n: short(n) for n in chosen},
         colors,
         enlarge=spec.render == "pixel",
     ),
@@ -129,7 +143,8 @@ st.plotly_chart(
     key="frames_animation",
 )
 st.caption(
-    "Press **Play**: first the input frames, then each panel's forecast. The thin dark line is the object's "
+    "Press **Play**: first the input frames, then each panel's forecast (panels in the order of the list "
+    "above). The thin dark line is the object's "
     "true path; a coloured line is where that forecaster puts it (the brightest pixel, or the centre of "
     "brightness near it)."
     + (" The lit pixel is drawn 3 x 3 here so that it can be seen." if spec.render == "pixel" else "")
