@@ -52,7 +52,8 @@ seed = c3.number_input("Seed", 0, 10**6, 0, key="ae_seed")
 
 shipped = autoencoders.shipped(kind)
 names = [n for n in autoencoders.available(kind) if n not in AE_MODELS or k in shipped.get(n, [])]
-default = [n for n in names if n in ("dft-topk", "pca")] + [n for n in names if n in AE_MODELS][:3]
+# By default the closed-form codes and the learned ones shipped at every k (the best of each family).
+default = [n for n in ("dft-topk", "pca", "mlp", "conv", "conv-gru") if n in names]
 chosen = st.multiselect("Codes", names, default=default, key=f"ae_codes_{kind}_{k}")
 if not any(n in AE_MODELS for n in names):
     st.info(f"No learned code is shipped for {kind} at k = {k}: train one below; closed-form codes only for now.")
@@ -119,7 +120,7 @@ if kind == "strokes" and x is not None:
         "Write the stroke as complex numbers x + iy. Its DFT is a sum of circles, each turning a whole number "
         "of times per stroke; chained tip to tail, the last tip draws the stroke. These are the "
         f"{circles} largest circles: {2 * circles} real numbers (radius and start angle of each) plus which "
-        "speeds were kept. Press **Play**; add circles and the pen (red) closes in on the grey original."
+        "speeds were kept. Press **Play**; add circles and the pen's line closes in on the grey original."
     )
 
 
