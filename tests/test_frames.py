@@ -310,3 +310,14 @@ def test_evaluate_cli_writes_json(tmp_path):
         "<!-- frames:end -->\nafter\n"
     )
     assert "| linear | 1 | `physics` |" in done.stdout
+
+
+def test_ssim_per_frame_equals_one_call_per_frame():
+    from core.frames import metrics
+
+    rng = np.random.default_rng(3)
+    target = rng.random((3, 4, 16, 16))
+    prediction = np.clip(target + 0.2 * rng.standard_normal(target.shape), 0, 1)
+    one_by_one = np.stack([metrics.ssim(prediction[:, k : k + 1], target[:, k : k + 1]) for k in range(4)], 1)
+    assert np.allclose(metrics.ssim_per_frame(prediction, target), one_by_one, atol=1e-12)
+    assert np.allclose(metrics.ssim_per_frame(target, target), 1.0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -107,9 +106,7 @@ def forecast_batch(preset: str, law: str, dof: int, noise: float, seed: int, nam
         forecast = predictor(name, preset).predict(inputs)
         out["forecasts"][name] = forecast
         out["paths"][name] = metrics.locate_prediction(forecast, combo)
-        per_step_ssim = np.stack(
-            [metrics.ssim(forecast[:, k : k + 1], targets[:, k : k + 1]) for k in range(targets.shape[1])], 1
-        )
+        per_step_ssim = metrics.ssim_per_frame(forecast, targets)
         out["errors"][name] = {
             "mse": metrics.frame_mse(forecast, targets),  # [n, t_out]
             "ssim": per_step_ssim,
