@@ -44,6 +44,16 @@ def main() -> None:
     print(f"| Forecast Arena | new signal, 6 models (3 neural), many-signal views cached | {t * 1e3:.0f} |")
     t = timed_reruns(at, lambda a, v: a.selectbox(key="arena_suite").set_value(v), ["easy", "noisy", "final"])
     print(f"| Forecast Arena | new suite: 256 signals x 6 models scored | {t * 1e3:.0f} |")
+    at.switch_page("views/frames.py").run()
+    t = timed_reruns(at, lambda a, v: a.slider(key="frames_sequence").set_value(v), range(2, 8))
+    print(f"| Frames | another sequence: the 10-panel, 20-frame animation rebuilt | {t * 1e3:.0f} |")
+    laws = ["parabolic", "sinusoidal", "bounce"]
+    t = timed_reruns(at, lambda a, v: a.selectbox(key="frames_law_blob32").set_value(v), laws)
+    print(f"| Frames | new law: 32 sequences x 8 forecasters, metrics and animation | {t * 1e3:.0f} |")
+    at.switch_page("views/autoencoders.py").run()
+    at.select_slider(key="ae_k").set_value(8).run()  # PCA fitted once per k, then cached
+    t = timed_reruns(at, lambda a, v: a.select_slider(key="ae_k").set_value(v), [16, 8, 16, 8])
+    print(f"| Autoencoders | k 8 <-> 16: every code's reconstruction | {t * 1e3:.0f} |")
 
 
 if __name__ == "__main__":
