@@ -12,53 +12,32 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from pathlib import Path
 
 from core import forecasters
+from core.cli import SEED, replace_block, whole_number
 from core.evaluation import SUITES, markdown_table, robustness, robustness_table, score, suite, to_json
 from core.runtime import configure_threads
 
 START, END = "<!-- scores:start -->", "<!-- scores:end -->"
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 1 <= value <= 100_000:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 100000, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63 - 1, got {value}")
-    return value
-
-
 def update_readme(path: Path, table: str, header: str) -> None:
     """Replace the text between the score markers of ``path`` with ``header`` and ``table``."""
-    text = path.read_text()
-    if START not in text or END not in text:
+    if not replace_block(path, START, END, f"{header}\n\n{table}"):
         raise ValueError(f"{path} has no {START} ... {END} block to rewrite")
-    block = f"{START}\n{header}\n\n{table}\n{END}"
-    path.write_text(re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--suite", required=True, choices=[*SUITES, "all"])
     parser.add_argument("--models", default=",".join(forecasters.available()), help="comma-separated names")
-    parser.add_argument("--n", type=_positive, default=None, help="signals per suite (default 1000, all: 256)")
-    parser.add_argument("--seed", type=_seed, default=None, help="override the suite's fixed seed")
+    parser.add_argument(
+        "--n", type=whole_number(1, 100_000), default=None, help="signals per suite (default 1000, all: 256)"
+    )
+    parser.add_argument("--seed", type=SEED, default=None, help="override the suite's fixed seed")
     parser.add_argument("--float64", action="store_true", help="pass inputs in float64 instead of float32")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--readme", type=Path, help="with --suite all: rewrite the scores table in this file")

@@ -13,9 +13,10 @@ import torch
 from core.autoencoders import available, load, load_checkpoint, shipped
 from core.autoencoders.codes import PCA, DFTLowPass, DFTTopK, dft_basis, epicycles
 from core.autoencoders.data import resample_stroke, signals, strokes
-from core.autoencoders.evaluate import findings, markdown, update_readme
+from core.autoencoders.evaluate import END, START, findings, markdown
 from core.autoencoders.models import MODELS, build, check_hparams
 from core.autoencoders.task import TASK
+from core.cli import replace_block
 from core.runtime import REPO_ROOT
 
 # --- data ---------------------------------------------------------------------------------------------------
@@ -347,8 +348,8 @@ def test_evaluate_cli_writes_json(tmp_path):
 def test_readme_table_is_replaced_only_between_the_markers(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("intro\n<!-- autoencoders:start -->\nold\n<!-- autoencoders:end -->\nafter\n")
-    assert update_readme(readme, "| new |")
+    assert replace_block(readme, START, END, "| new |")
     assert readme.read_text() == "intro\n<!-- autoencoders:start -->\n| new |\n<!-- autoencoders:end -->\nafter\n"
     plain = tmp_path / "PLAIN.md"
     plain.write_text("no markers\n")
-    assert not update_readme(plain, "| new |") and plain.read_text() == "no markers\n"
+    assert not replace_block(plain, START, END, "| new |") and plain.read_text() == "no markers\n"

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import sys
 from pathlib import Path
 
@@ -30,8 +29,10 @@ from core.autoencoders.codes import CLOSED_FORM
 from core.autoencoders.data import KINDS
 from core.autoencoders.models import MODELS
 from core.autoencoders.task import DATA_DEFAULTS, check_data, make_data
+from core.cli import SEED, replace_block, whole_number
+from core.runtime import configure_threads
 
-__all__ = ["KS", "TEST_SEED", "evaluate", "findings", "markdown", "mse_by_k", "update_readme", "main"]
+__all__ = ["KS", "TEST_SEED", "evaluate", "findings", "markdown", "mse_by_k", "main"]
 
 KS = (4, 8, 16)
 TEST_SEED = 2**40 + 12345  # not a multiple of 64: no single-process run draws a training batch from it
@@ -175,25 +176,16 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
-def update_readme(path: Path | str, table: str) -> bool:
-    """Replace the text between the autoencoder markers; False (file untouched) when they are absent."""
-    path = Path(path)
-    text = path.read_text()
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
-    if not pattern.search(text):
-        return False
-    path.write_text(pattern.sub(lambda _: f"{START}\n{table}\n{END}", text, count=1))
-    return True
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.autoencoders.evaluate", description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1024, help="windows per kind and split (default 1024)")
-    parser.add_argument("--seed", type=int, default=TEST_SEED, help="seed of the test windows")
+    parser.add_argument(
+        "--n", type=whole_number(1, 100_000), default=1024, help="windows per kind and split (default 1024)"
+    )
+    parser.add_argument("--seed", type=SEED, default=TEST_SEED, help="seed of the test windows")
     parser.add_argument("--json", type=Path, help="write the rows and findings here")
     parser.add_argument("--readme", type=Path, help="rewrite the table between the autoencoder markers")
     args = parser.parse_args(argv)
-    torch.set_num_threads(1)
+    configure_threads()
     try:
         result = evaluate(args.n, args.seed)
     except ValueError as exc:
@@ -207,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
     if args.readme:
-        if update_readme(args.readme, table):
+        if replace_block(args.readme, START, END, table):
             print(f"updated {args.readme}")
         else:
             print(f"{args.readme} has no {START} ... {END} markers: left unchanged", file=sys.stderr)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from core import frames
+from core.cli import replace_block, whole_number
 from core.frames import metrics
 from core.frames.data import LAWS, MAX_DOF, PRESETS, generate, preset
 from core.runtime import configure_threads
@@ -27,26 +27,6 @@ from core.runtime import configure_threads
 START, END = "<!-- frames:start -->", "<!-- frames:end -->"
 EVAL_SEED = 7 * 10**12
 DEFAULT_PRESETS = ("blob32", "thesis")
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 1 <= value <= 10_000:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 10000, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value < 2**62:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 2**62 - 1, got {value}")
-    return value
 
 
 def evaluate_preset(name: str, predictors: dict, n: int, seed: int) -> dict:
@@ -104,21 +84,15 @@ def markdown(name: str, results: dict, n: int) -> str:
     return "\n".join(lines)
 
 
-def update_readme(path: Path, text: str) -> bool:
-    """Replace the block between the frames markers; False (file untouched) if it has none."""
-    content = path.read_text()
-    if START not in content or END not in content:
-        return False
-    block = f"{START}\n{text}\n{END}"
-    path.write_text(re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, content, flags=re.S))
-    return True
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.frames.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="all", choices=[*PRESETS, "all"], help="all: blob32 and thesis")
-    parser.add_argument("--n", type=_count, default=200, help="sequences per law and DOF (default 200)")
-    parser.add_argument("--seed", type=_seed, default=EVAL_SEED, help="evaluation seed (default far from training)")
+    parser.add_argument(
+        "--n", type=whole_number(1, 10_000), default=200, help="sequences per law and DOF (default 200)"
+    )
+    parser.add_argument(
+        "--seed", type=whole_number(0, 2**62 - 1), default=EVAL_SEED, help="evaluation seed (default far from training)"
+    )
     parser.add_argument("--models", default=None, help="comma-separated names (default: all for the preset)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--readme", type=Path, help="rewrite the frames block of this file, if it has one")
@@ -148,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError("no model to evaluate on the chosen preset(s)")
         if args.json:
             args.json.write_text(json.dumps(payload, indent=2))
-        if args.readme and not update_readme(args.readme, "\n\n".join(texts)):
+        if args.readme and not replace_block(args.readme, START, END, "\n\n".join(texts)):
             print(f"note: {args.readme} has no {START} ... {END} block; left unchanged", file=sys.stderr)
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
