@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core import forecasters, sinusoids
+from core.training import TrainConfig, jobs
 from dashboard.plots.poles import pole_figure
 
 
@@ -71,3 +72,26 @@ def try_this(experiments: list[Experiment]) -> None:
             st.markdown(f"{exp.question}")
             with st.expander("Answer"):
                 st.markdown(exp.answer)
+
+
+def start_run(run_id: str, steps: int, val_size: int, **fields) -> None:
+    """Start a background run of a frames or autoencoder task from a page's form, with a schedule sized to
+    ``steps`` (20 evaluations and checkpoints, 100 log lines, a warm-up of a tenth, at most 100 steps).
+    A refused config or a failed start is a message; the page keeps working."""
+    try:
+        config = TrainConfig(
+            steps=steps,
+            val_size=val_size,
+            eval_every=max(10, steps // 20),
+            checkpoint_every=max(10, steps // 20),
+            log_every=max(1, steps // 100),
+            warmup=min(100, steps // 10),
+            **fields,
+        )
+        started = jobs.start_run(config, run_id.strip() or None)
+        st.success(f"Started run **{started}** in the background: follow it on the Training page.")
+        st.page_link("views/training.py", label="Open the Training page", icon=":material/model_training:")
+    except ValueError as exc:
+        st.error(f"Cannot start this run: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a full disk or a lost race must not take the page down
+        st.error(f"Cannot start this run ({type(exc).__name__}): {exc}")

@@ -8,9 +8,8 @@ import streamlit as st
 
 from core import autoencoders
 from core.autoencoders import data as ae_data
-from core.autoencoders.evaluate import TEST_SEED, findings
+from core.autoencoders.evaluate import findings, mse_by_k
 from core.autoencoders.models import MODELS as AE_MODELS
-from core.training import TrainConfig, jobs
 from dashboard.plots.autoencoders import (
     code_colors,
     epicycle_animation,
@@ -18,6 +17,7 @@ from dashboard.plots.autoencoders import (
     signal_figure,
     stroke_figure,
 )
+from dashboard.sections import start_run
 
 KS = (4, 8, 16)
 KINDS = {"Harmonic sums": "signals", "Pen strokes": "strokes"}
@@ -125,15 +125,10 @@ if kind == "strokes" and x is not None:
 
 
 @st.cache_data(max_entries=8, show_spinner="Scoring every code...")
-def mse_table(kind: str, names: tuple, n: int = 256) -> list[dict]:
-    """Held-out MSE of every code at every k it has, on ``n`` fresh windows (the evaluate CLI's test seed)."""
-    windows = (ae_data.signals if kind == "signals" else ae_data.strokes)(n, seed=TEST_SEED).double().numpy()
-    rows = []
-    for name in names:
-        for kk in shipped.get(name, KS) if name in AE_MODELS else (*KS, 32):
-            rebuilt = code(name, kk, kind).reconstruct(windows)
-            rows.append({"model": name, "kind": kind, "k": kk, "mse": float(((rebuilt - windows) ** 2).mean())})
-    return rows
+def mse_table(kind: str, names: tuple) -> list[dict]:
+    """Held-out MSE of every code at every k it has, on 256 fresh windows (the evaluate CLI's test seed)."""
+    curves = mse_by_k(list(names), kind, ks=(*KS, 32))
+    return [{"model": n, "kind": kind, "k": k, "mse": mse} for n, by_k in curves.items() for k, mse in by_k.items()]
 
 
 st.subheader("Reconstruction error against k")
@@ -173,23 +168,13 @@ with st.form("ae_train"):
     run_id = t4.text_input("Run name (optional)", key="ae_train_run_id")
     submitted = st.form_submit_button(f"Train on {kind} at k = {k}", type="primary")
 if submitted:
-    try:
-        config = TrainConfig(
-            task="autoencoder",
-            model=model,
-            model_options={"k": int(k)},
-            data={"kind": kind},
-            steps=int(steps),
-            batch_size=int(batch),
-            val_size=256,
-            eval_every=max(10, int(steps) // 20),
-            checkpoint_every=max(10, int(steps) // 20),
-            log_every=max(1, int(steps) // 100),
-            warmup=min(100, int(steps) // 10),
-        )
-        started = jobs.start_run(config, run_id.strip() or None)
-        st.success(f"Started run **{started}** in the background: follow it on the Training page.")
-    except ValueError as exc:
-        st.error(f"Cannot start this run: {exc}")
-    except Exception as exc:  # noqa: BLE001 - a full disk or a lost race must not take the page down
-        st.error(f"Cannot start this run ({type(exc).__name__}): {exc}")
+    start_run(
+        run_id,
+        int(steps),
+        256,
+        task="autoencoder",
+        model=model,
+        model_options={"k": int(k)},
+        data={"kind": kind},
+        batch_size=int(batch),
+    )

@@ -10,8 +10,8 @@ from core.frames import data as frame_data
 from core.frames import metrics
 from core.frames.models import MODELS as FRAME_MODELS
 from core.glossary import define
-from core.training import TrainConfig, jobs
 from dashboard.plots.frames import colors_for, forecast_animation, lead_time_figure
+from dashboard.sections import start_run
 
 
 def label(name: str) -> str:
@@ -210,23 +210,4 @@ with st.form("frames_train"):
     run_id = t4.text_input("Run name (optional)", key="frames_train_run_id")
     submitted = st.form_submit_button(f"Train on {preset_name}", type="primary")
 if submitted:
-    try:
-        config = TrainConfig(
-            task="frames",
-            model=model,
-            data={"preset": preset_name},
-            steps=int(steps),
-            batch_size=int(batch),
-            val_size=128,
-            eval_every=max(10, int(steps) // 20),
-            checkpoint_every=max(10, int(steps) // 20),
-            log_every=max(1, int(steps) // 100),
-            warmup=min(100, int(steps) // 10),
-        )
-        started = jobs.start_run(config, run_id.strip() or None)
-        st.success(f"Started run **{started}** in the background: follow it on the Training page.")
-        st.page_link("views/training.py", label="Open the Training page", icon=":material/model_training:")
-    except ValueError as exc:
-        st.error(f"Cannot start this run: {exc}")
-    except Exception as exc:  # noqa: BLE001 - a full disk or a lost race must not take the page down
-        st.error(f"Cannot start this run ({type(exc).__name__}): {exc}")
+    start_run(run_id, int(steps), 128, task="frames", model=model, data={"preset": preset_name}, batch_size=int(batch))
