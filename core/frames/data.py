@@ -28,7 +28,9 @@ With ``dof = d`` the first ``d`` parameters of the law are drawn at random and t
 defaults: each extra degree of freedom makes exactly one more parameter random. A path that leaves the
 frame at any step (``y`` outside [0, 1]) is redrawn, all its random parameters together, until it stays:
 so a parameter's distribution is its range cut to the paths that fit. Noise (Gaussian, std ``noise``,
-then clipped to [0, 1]) is added to the input frames only; targets stay clean.
+then clipped to [0, 1]) is added to the input frames only; targets stay clean. ``noise`` may be a range
+``(min, max)``: each sequence then draws its own standard deviation uniformly from it (a training mixture
+of noise levels), and ``clean_share`` of the sequences get none at all.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ DIGIT_SIZE = 8
 MAX_REDRAWS = 200
 # Geometry bounds: a typo must be a message, not a multi-GB tensor.
 MAX_SIDE, MAX_FRAMES = 256, 64
+MAX_NOISE = 0.5
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,9 @@ class FrameSpec:
     render: "blob" (Gaussian, peak 1, std ``sigma`` px), "pixel" (one pixel at the rounded position) or
         "digit" (an 8x8 handwritten digit from scikit-learn's bundled set, bilinearly placed).
     objects: 1 or 2 independent objects (drawn together by their maximum).
+    noise: standard deviation of the Gaussian noise added to the input frames, or a range (min, max) from
+        which each sequence draws its own (uniformly); at most ``MAX_NOISE``.
+    clean_share: the share of sequences drawn without any noise (a training mixture keeps clean ones).
     """
 
     height: int = 32
@@ -90,7 +96,8 @@ class FrameSpec:
     render: str = "blob"
     sigma: float = 1.5
     objects: int = 1
-    noise: float = 0.0
+    noise: float | tuple[float, float] = 0.0
+    clean_share: float = 0.0
 
     def __post_init__(self) -> None:
         for name, low, high in (("height", 8, MAX_SIDE), ("width", 8, MAX_SIDE), ("t_in", 2, MAX_FRAMES)):
@@ -122,10 +129,22 @@ class FrameSpec:
             raise ValueError(f"sigma must be a number of pixels between 0.5 and 4, got {self.sigma!r}")
         if self.objects not in (1, 2) or isinstance(self.objects, bool):
             raise ValueError(f"objects must be 1 or 2, got {self.objects!r}")
-        if isinstance(self.noise, bool) or not isinstance(self.noise, int | float) or not 0 <= self.noise <= 0.5:
-            raise ValueError(f"noise must be a standard deviation between 0 and 0.5, got {self.noise!r}")
+        object.__setattr__(self, "noise", _check_noise(self.noise))
+        share = self.clean_share
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+            raise ValueError(f"clean_share must be a share of sequences between 0 and 1, got {share!r}")
         if min(self.height, self.width) < 2 * self.margin + 4:
             raise ValueError(f"a {self.height}x{self.width} frame is too small for this object (margin {self.margin})")
+
+    @property
+    def noise_range(self) -> tuple[float, float]:
+        """(min, max) of the per-sequence noise standard deviation (equal for a single number)."""
+        return self.noise if isinstance(self.noise, tuple) else (self.noise, self.noise)
+
+    @property
+    def noisy(self) -> bool:
+        """Whether any input frame can get noise."""
+        return self.noise_range[1] > 0 and self.clean_share < 1
 
     @property
     def t_out(self) -> int:
@@ -163,7 +182,26 @@ class FrameSpec:
     def to_dict(self) -> dict:
         data = asdict(self)
         data["ahead"], data["laws"] = list(self.ahead), list(self.laws)
+        if isinstance(self.noise, tuple):
+            data["noise"] = list(self.noise)
         return data
+
+
+def _is_number(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+
+
+def _check_noise(noise: object) -> float | tuple[float, float]:
+    """A standard deviation in [0, MAX_NOISE], or a range (min, max) of them (a list from JSON is a range)."""
+    if isinstance(noise, list | tuple):
+        if len(noise) == 2 and all(_is_number(v) for v in noise) and 0 <= noise[0] <= noise[1] <= MAX_NOISE:
+            return (float(noise[0]), float(noise[1]))
+        raise ValueError(f"noise as a range must be (min, max) with 0 <= min <= max <= {MAX_NOISE}, got {noise!r}")
+    if not _is_number(noise) or not 0 <= noise <= MAX_NOISE:
+        raise ValueError(
+            f"noise must be a standard deviation between 0 and {MAX_NOISE}, or a range (min, max), got {noise!r}"
+        )
+    return noise
 
 
 PRESETS = {
@@ -173,7 +211,7 @@ PRESETS = {
     ),
     "digits": FrameSpec(height=64, width=64, laws=("bounce",), render="digit"),
 }
-OVERRIDABLE = ("laws", "dof", "noise", "objects")
+OVERRIDABLE = ("laws", "dof", "noise", "clean_share", "objects")
 
 
 def preset(name: str, **overrides) -> FrameSpec:
@@ -340,8 +378,16 @@ def generate(spec: FrameSpec, n: int, seed: int, device: str | torch.device = "c
     steps = torch.tensor([*range(spec.t_in), *spec.target_steps], device=device)
     pixels = pixels[:, steps]
     inputs, targets = render(spec, pixels[:, : spec.t_in], digits), render(spec, pixels[:, spec.t_in :], digits)
-    if spec.noise > 0:
-        noise = torch.randn(inputs.shape, generator=gen, device=device) * spec.noise
+    if spec.noisy:
+        low, high = spec.noise_range
+        if isinstance(spec.noise, tuple) or spec.clean_share > 0:
+            # Drawn only here, after everything a fixed level draws, so a fixed level keeps its seeds.
+            level = low + (high - low) * torch.rand(n, generator=gen, device=device)
+            clean = torch.rand(n, generator=gen, device=device) < spec.clean_share
+            level = torch.where(clean, torch.zeros_like(level), level)[:, None, None, None]
+        else:
+            level = spec.noise
+        noise = torch.randn(inputs.shape, generator=gen, device=device) * level
         inputs = (inputs + noise).clamp(0.0, 1.0)
     return Frames(
         inputs=inputs,
