@@ -77,6 +77,48 @@ def test_stabilise_rebuilds_the_recurrence_from_its_roots():
     assert series.abs().max() < 5  # a steady oscillation, not 1.05**500
 
 
+def test_a_root_swap_moves_that_root_only():
+    angles = (np.arange(11) + 0.5 + np.random.default_rng(3).uniform(-0.2, 0.2, 11)) * np.pi / 12
+    on_circle = np.concatenate([np.exp(1j * angles), np.exp(-1j * angles)])
+    coefficients = torch.from_numpy(-np.poly([*on_circle, *(1.2 * np.exp(1j * np.array([0.7, -0.7])))])[1:].real)
+    stable, _ = linear_prediction.stabilise(coefficients[None])
+    roots = linear_prediction.roots_of(stable)[0].numpy()
+    for target in [*on_circle, *np.exp(1j * np.array([0.7, -0.7]))]:
+        assert np.abs(roots - target).min() < 1e-9
+
+
+def test_pulling_spurious_roots_keeps_a_high_order_recurrence_accurate():
+    # Order 80 on clean 200-sample sums passed as float32: some rows get spurious roots outside the
+    # circle. Rebuilding the polynomial from all 80 computed roots (this module's first way) imported
+    # every root's rounding: forecasts off by 1e10 before the bound. Swapping only the outside roots
+    # keeps what least squares found.
+    spec = SignalSpec(components=(2, 6), periods=(2, 200), integer_periods=False, length=250)
+    x = generate(spec, 32, seed=200).numpy()  # float32, as users pass
+    z, mean, scale = linear_prediction.normalise(x[:, :200])
+    z = torch.from_numpy(z)
+    raw, _, _ = linear_prediction.fit_one(z, 80, pull=False)
+    stable, roots = linear_prediction.stabilise(raw)
+    assert (linear_prediction.roots_of(raw).abs().max(1).values > 1 + linear_prediction.PULL_TOLERANCE).sum() >= 3
+    assert roots.abs().max() <= 1 + linear_prediction.PULL_TOLERANCE
+    future = (x[:, 200:] - mean) / scale
+    assert ((linear_prediction.run(stable, z, 50).numpy() - future) ** 2).mean() < 1e-4
+
+
+@pytest.mark.parametrize("lookback, horizon", [(200, 50), (500, 100)])
+def test_linear_holds_on_long_lookbacks(lookback, horizon):
+    # Orders 80 and 128: pulling a root by expanding every root into a polynomial again made these
+    # forecasts 10x worse than repeating the last value; swapping the root alone keeps them exact.
+    for noise in (0.0, 0.02):
+        spec = SignalSpec(
+            components=(2, 6), periods=(2, lookback), integer_periods=False, noise=noise, length=lookback + horizon
+        )
+        x = generate(spec, 24, seed=lookback + 7).numpy()
+        history, future = x[:, :lookback], x[:, lookback:]
+        mse = ((forecasters.load("linear").predict(history, horizon) - future) ** 2).mean()
+        naive = ((history[:, -1:] - future) ** 2).mean()
+        assert mse < (1e-3 if noise == 0 else 0.1 * naive), (noise, mse, naive)
+
+
 def test_linear_blend_prefers_the_exact_fit_on_clean_input_and_averages_on_noise():
     clean = suite("final", n=32)
     _, weights = linear_prediction.forecast(clean.history, 10)
@@ -236,3 +278,15 @@ def test_short_lookbacks_forecast_finite_values(name):
     rng = np.random.default_rng(0)
     for n in range(f.minimum_length, 16):
         assert np.isfinite(f.predict(rng.standard_normal((3, n)), 7)).all(), n
+
+
+def test_a_network_reads_at_most_the_lookback_it_was_trained_on():
+    spec = SignalSpec(components=(2, 6), periods=(2, 100), integer_periods=False, noise=0.02, length=410)
+    x = generate(spec, 48, seed=400).numpy()
+    history, future = x[:, :400], x[:, 400:]
+    lstm = forecasters.load("lstm")
+    forecast = lstm.predict(history, 10)
+    np.testing.assert_array_equal(forecast, lstm.predict(history[:, -100:], 10))
+    assert ((forecast - future) ** 2).mean() < ((history[:, -1:] - future) ** 2).mean()
+    teacher = lstm.predict_teacher_forced(history, future)
+    np.testing.assert_array_equal(teacher, lstm.predict_teacher_forced(history[:, -100:], future))
