@@ -235,8 +235,17 @@ class Neural(Forecaster):
             out.append(fn(*tensors).double().cpu().numpy() * scale[i : i + chunk] + mean[i : i + chunk])
         return np.concatenate(out)
 
+    def _recent(self, history: np.ndarray) -> np.ndarray:
+        """At most the lookback the network was trained on: the newest samples.
+
+        A recurrent network runs over any length, but past its trained lookback its state drifts beyond
+        anything it saw (the broad LSTM, 400 samples of noisy harmonics: MSE 1.11 reading all of them,
+        0.13 reading the last 100; repeating the last value 0.18). A longer history is not an error.
+        """
+        return history[:, -self.model.lookback :]
+
     def _predict(self, history: np.ndarray, horizon: int) -> np.ndarray:
-        return self._run(lambda h: self.model(h, horizon), history)
+        return self._run(lambda h: self.model(h, horizon), self._recent(history))
 
     def predict_teacher_forced(self, history: np.ndarray, future: np.ndarray) -> np.ndarray:
         """One-step-ahead predictions of ``future``, feeding the TRUE past at every step (next-step models)."""
@@ -246,7 +255,7 @@ class Neural(Forecaster):
         history = self._validate(history, future.shape[1])
         if future.shape[0] != history.shape[0] or not np.all(np.isfinite(future)):
             raise ValueError("future must be finite and have one row per history row")
-        return self._run(self.model.teacher_forced, history, future)
+        return self._run(self.model.teacher_forced, self._recent(history), future)
 
 
 def resolve_checkpoint(name: str, checkpoint: str | Path | None) -> Path:
