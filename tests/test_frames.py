@@ -287,6 +287,8 @@ def test_evaluate_cli_writes_json(tmp_path):
             "3",
             "--models",
             "persistence,physics",
+            "--noise",
+            "0,0.1",
             "--json",
             str(out),
             "--readme",
@@ -310,6 +312,69 @@ def test_evaluate_cli_writes_json(tmp_path):
         "<!-- frames:end -->\nafter\n"
     )
     assert "| linear | 1 | `physics` |" in done.stdout
+    # --noise 0,0.1: the full table at the first level, every level in by_noise, the robustness table.
+    assert payload["noise"] == [0.0, 0.1]
+    noisy = payload["by_noise"]["blob32"]
+    assert noisy["0.0"] == results and set(noisy["0.1"]) == set(LAWS)
+    physics_noisy = noisy["0.1"]["linear"]["1"]["physics"]
+    assert 1e-6 < physics_noisy["position"]["mean"] < 0.03  # no longer exact, still close
+    assert "**blob32, off the training distribution**" in text
+    assert "| `physics` | - |" in done.stdout and "pos. % at 0.1" in done.stdout
+
+
+@pytest.mark.parametrize("bad", ["0.9", "x", "0.1,0.1", ""])
+def test_evaluate_refuses_bad_noise_levels(bad, capsys):
+    from core.frames import evaluate
+
+    with pytest.raises(SystemExit) as exc:
+        evaluate.main(["--noise", bad])
+    assert exc.value.code == 2 and "noise" in capsys.readouterr().err
+
+
+def test_robustness_table_names_the_noise_a_network_trained_on():
+    from core.frames import evaluate
+
+    noisy = SimpleNamespace(trained=True, payload={"config": {"data": {"noise": [0, 0.1], "clean_share": 0.2}}})
+    assert evaluate.trained_noise(noisy) == "0-0.1, 20 % clean"
+    assert evaluate.trained_noise(frames.load("blob32-convlstm2")) == "0"
+    assert evaluate.trained_noise(frames.load("physics")) == "-"
+
+
+def test_start_from_fine_tunes_given_weights_through_the_training_loop(tmp_path):
+    from core.frames.task import start_from
+    from core.training.config import TrainConfig
+    from core.training.loop import train
+
+    config = {
+        "task": "frames",
+        "model": "convlstm",
+        "model_options": {"layers": 1, "hidden": 4},
+        "data": {"preset": "blob32", "noise": [0.0, 0.1], "clean_share": 0.5},
+        "batch_size": 2,
+        "val_size": 4,
+        "steps": 2,
+        "warmup": 0,
+        "eval_every": 2,
+        "checkpoint_every": 2,
+        "log_every": 1,
+    }
+    weights = ConvLSTM(height=32, width=32, t_in=10, ahead=list(range(1, 11)), layers=1, hidden=4)
+    save_checkpoint(
+        tmp_path / "w.pt", {"model": "convlstm", "hparams": weights.hparams, "model_state": weights.state_dict()}
+    )
+    run = start_from(tmp_path / "run", config, tmp_path / "w.pt")
+    seeded = torch.load(run / "last.pt", weights_only=True)
+    assert seeded["step"] == 0 and all(
+        torch.equal(seeded["model_state"][k], v) for k, v in weights.state_dict().items()
+    )
+    status = train(TrainConfig.from_dict(json.loads((run / "config.json").read_text())), run, resume=True)
+    assert status["state"] == "finished" and status["step"] == 2
+    trained = torch.load(run / "best.pt", weights_only=True)["model_state"]
+    assert any(not torch.equal(trained[k], v) for k, v in weights.state_dict().items())
+    with pytest.raises(ValueError, match="exists"):
+        start_from(run, config, tmp_path / "w.pt")
+    with pytest.raises(ValueError, match="does not fit"):
+        start_from(tmp_path / "other", config | {"model_options": {"layers": 2, "hidden": 4}}, tmp_path / "w.pt")
 
 
 def test_ssim_per_frame_equals_one_call_per_frame():
