@@ -485,3 +485,27 @@ def test_physics_fit_on_noisy_blobs_draws_a_clean_forecast_near_the_truth():
     assert metrics.position_error(forecast.numpy(), truth, spec).mean() < 0.01  # was 10 % before
     assert ((forecast - batch.targets) ** 2).mean() < 1e-3  # the input noise is not copied forward
     assert float(forecast.amax()) <= 1.0 and float(forecast.amin()) >= 0.0
+
+
+def test_emphasis_draws_a_share_of_one_law_and_dof_and_keeps_other_seeds():
+    spec = preset("thesis", emphasis=[["sinusoidal", 4, 0.5]])
+    assert (
+        spec.emphasis == (("sinusoidal", 4, 0.5),)
+        and preset("thesis", **{"emphasis": spec.to_dict()["emphasis"]}) == spec
+    )
+    batch = generate(spec, 600, seed=2)
+    hard = (batch.laws == LAWS.index("sinusoidal")) & (batch.dofs == 4)
+    assert 0.5 < hard.float().mean() < 0.62  # half, plus its twelfth of the rest
+    assert torch.isfinite(batch.params[hard, 0]).all() and batch.params[hard, 0].std(0).min() > 0.05
+    plain = generate(preset("thesis"), 600, seed=2)
+    assert not torch.equal(plain.inputs, batch.inputs)
+    assert ((plain.laws == LAWS.index("sinusoidal")) & (plain.dofs == 4)).float().mean() < 0.15
+    for bad, match in (
+        ([["spiral", 1, 0.1]], "law"),
+        ([["linear", 3, 0.1]], "dof"),
+        ([["linear", 1, 0.0]], "share"),
+        ([["linear", 1, 0.6], ["parabolic", 1, 0.6]], "sum"),
+        ("sinusoidal", "list"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            preset("thesis", emphasis=bad)

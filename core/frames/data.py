@@ -85,6 +85,8 @@ class FrameSpec:
     noise: standard deviation of the Gaussian noise added to the input frames, or a range (min, max) from
         which each sequence draws its own (uniformly); at most ``MAX_NOISE``.
     clean_share: the share of sequences drawn without any noise (a training mixture keeps clean ones).
+    emphasis: ``(law, dof, share)`` triples: that share of the sequences is drawn as that law and DOF
+        instead (a training mixture that sees a hard case more often); the rest as the other fields say.
     """
 
     height: int = 32
@@ -98,6 +100,7 @@ class FrameSpec:
     objects: int = 1
     noise: float | tuple[float, float] = 0.0
     clean_share: float = 0.0
+    emphasis: tuple[tuple[str, int, float], ...] = ()
 
     def __post_init__(self) -> None:
         for name, low, high in (("height", 8, MAX_SIDE), ("width", 8, MAX_SIDE), ("t_in", 2, MAX_FRAMES)):
@@ -133,6 +136,7 @@ class FrameSpec:
         share = self.clean_share
         if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
             raise ValueError(f"clean_share must be a share of sequences between 0 and 1, got {share!r}")
+        object.__setattr__(self, "emphasis", _check_emphasis(self.emphasis, laws))
         if min(self.height, self.width) < 2 * self.margin + 4:
             raise ValueError(f"a {self.height}x{self.width} frame is too small for this object (margin {self.margin})")
 
@@ -184,7 +188,30 @@ class FrameSpec:
         data["ahead"], data["laws"] = list(self.ahead), list(self.laws)
         if isinstance(self.noise, tuple):
             data["noise"] = list(self.noise)
+        data["emphasis"] = [list(e) for e in self.emphasis]
         return data
+
+
+def _check_emphasis(emphasis: object, laws: tuple[str, ...]) -> tuple[tuple[str, int, float], ...]:
+    """(law, dof, share) triples of laws in ``laws``, DOFs the law has, shares summing to at most 1."""
+    example = "[['sinusoidal', 4, 0.3]]"
+    if not isinstance(emphasis, list | tuple):
+        raise ValueError(f"emphasis must be a list of (law, dof, share) such as {example}, got {emphasis!r}")
+    out = []
+    for item in emphasis:
+        if not (isinstance(item, list | tuple) and len(item) == 3):
+            raise ValueError(f"emphasis must be a list of (law, dof, share) such as {example}, got {emphasis!r}")
+        law, dof, share = item
+        if law not in laws:
+            raise ValueError(f"emphasis law {law!r} is not among the laws drawn, {laws}")
+        if isinstance(dof, bool) or not isinstance(dof, int) or not 1 <= dof <= MAX_DOF[law]:
+            raise ValueError(f"emphasis dof for {law} must be a whole number between 1 and {MAX_DOF[law]}, got {dof!r}")
+        if not _is_number(share) or not 0 < share <= 1:
+            raise ValueError(f"emphasis share must be a number in (0, 1], got {share!r}")
+        out.append((law, dof, float(share)))
+    if sum(e[2] for e in out) > 1 + 1e-9:
+        raise ValueError(f"emphasis shares must sum to at most 1, got {emphasis!r}")
+    return tuple(out)
 
 
 def _is_number(value: object) -> bool:
@@ -211,7 +238,7 @@ PRESETS = {
     ),
     "digits": FrameSpec(height=64, width=64, laws=("bounce",), render="digit"),
 }
-OVERRIDABLE = ("laws", "dof", "noise", "clean_share", "objects")
+OVERRIDABLE = ("laws", "dof", "noise", "clean_share", "emphasis", "objects")
 
 
 def preset(name: str, **overrides) -> FrameSpec:
@@ -294,6 +321,14 @@ def _paths(spec: FrameSpec, n: int, gen: torch.Generator, device) -> tuple[torch
         dofs = torch.minimum(dofs, most)
     else:
         dofs = torch.full((n,), spec.dof, device=device, dtype=torch.long)
+    if spec.emphasis:  # drawn only when asked for: the other specs keep their seeds
+        u = torch.rand(n, generator=gen, device=device, dtype=torch.float64)
+        start = 0.0
+        for law, dof, share in spec.emphasis:
+            rows = (u >= start) & (u < start + share)
+            laws = torch.where(rows, LAWS.index(law), laws)
+            dofs = torch.where(rows, dof, dofs)
+            start += share
     params = torch.zeros(n, 4, dtype=torch.float64, device=device)
     paths = torch.zeros(n, spec.length, 2, dtype=torch.float64, device=device)
     todo = torch.ones(n, dtype=torch.bool, device=device)
