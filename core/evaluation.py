@@ -10,6 +10,11 @@ Suites (lookback 100, horizon 10). Synthetic ones are sums of harmonics, peak-no
 Real suites are windows of the bundled series (``core.datasets``), each centred on its lookback's mean
 and scaled by its lookback's peak deviation, as a user's series would be seen by a forecaster:
     sunspots, co2, elnino
+Shape suites are series that are not sums of a few harmonics at all, the kinds users bring that no
+network here was trained on (scaled by their lookback like the real windows):
+    trends     straight, quadratic and exponential trends, half of them with a small seasonal cycle
+    walks      random walks, AR(1) and quasi-periodic AR(2) processes: the future is partly unknowable
+    waveforms  square, sawtooth and triangle waves, clipped sines and chirps: periodic, not sinusoidal
 Synthetic signals are drawn in float64 and real windows are float64 too; ``Suite.as_float32`` gives
 them as users pass them (float32), which is how the CLI and the README's tables score forecasters.
 """
@@ -43,8 +48,26 @@ REAL: dict[str, str] = {
     "co2": "Mauna Loa CO2 (monthly, 1958-2001)",
     "elnino": "El Nino sea surface temperature (monthly, 1950-2010)",
 }
-SUITES: list[str] = [*SYNTHETIC, *REAL]
+SHAPES = ("trends", "walks", "waveforms")
+SUITES: list[str] = [*SYNTHETIC, *REAL, *SHAPES]
 SUITE_SEEDS = {name: 1001 + i for i, name in enumerate(SUITES)}
+# One line per suite for the pages (the module docstring says the same at more length).
+DESCRIPTIONS: dict[str, str] = {
+    "easy": "3..6 components, whole periods 2..99",
+    "final": "3..44 components, whole periods 10..99",
+    "noisy": "final plus noise of std 0.1",
+    "float-periods": "3..10 components, any real period 2..100",
+    "amp-mod": "amplitudes that swell and fade inside the window",
+    "noise-1": "final plus noise of std 0.01",
+    "noise-5": "final plus noise of std 0.05",
+    "noise-20": "final plus noise of std 0.2",
+    "sunspots": "windows of the yearly sunspot numbers",
+    "co2": "windows of the monthly Mauna Loa CO2 record",
+    "elnino": "windows of the monthly El Nino sea temperatures",
+    "trends": "straight, quadratic and exponential trends, half with a small seasonal cycle",
+    "walks": "random walks, AR(1) and quasi-periodic AR(2) processes",
+    "waveforms": "square, sawtooth and triangle waves, clipped sines, chirps",
+}
 
 
 @dataclass
@@ -80,6 +103,59 @@ def real_windows(values: np.ndarray, n: int, lookback: int, horizon: int, seed: 
     return (windows - mean) / scale
 
 
+def shape_series(name: str, n: int, length: int, seed: int) -> np.ndarray:
+    """``n`` series of one shape suite, ``[n, length]`` float64, before scaling (see the module docstring).
+
+    Every row draws its kind and parameters from one seeded numpy generator, so a seed gives the same
+    series on every machine. Rates, periods and noise are per sample (sample rate 1).
+    """
+    rng = np.random.default_rng(seed)
+    t = np.arange(length, dtype=np.float64)
+    u = lambda lo, hi: rng.uniform(lo, hi, (n, 1))  # noqa: E731
+    kind = rng.integers(0, 3, (n, 1))
+    phase = u(0, 2 * np.pi)
+    if name == "trends":
+        span = t / length
+        shape = np.where(
+            kind == 0,
+            u(-1, 1) * span,
+            np.where(kind == 1, u(-1, 1) * span**2 + u(-1, 1) * span, np.exp(u(-3, 3) * span)),
+        )
+        shape = shape - shape.mean(1, keepdims=True)
+        size = np.abs(shape).max(1, keepdims=True) + 1e-12
+        season = (rng.random((n, 1)) < 0.5) * u(0, 0.3) * np.cos(2 * np.pi * t / u(4, 24) + phase)
+        return shape / size + season + u(0, 0.03) * rng.standard_normal((n, length))
+    if name == "walks":
+        steps = rng.standard_normal((n, length))
+        walk = steps.cumsum(1)
+        phi = u(0.5, 0.99)
+        radius, angle = u(0.8, 0.98), 2 * np.pi / u(5, 40)
+        ar1, ar2 = np.zeros((n, length)), np.zeros((n, length))
+        for k in range(1, length):  # the recurrences, all rows at once
+            ar1[:, k] = phi[:, 0] * ar1[:, k - 1] + steps[:, k]
+            ar2[:, k] = 2 * radius[:, 0] * np.cos(angle[:, 0]) * ar2[:, k - 1] + steps[:, k]
+            if k > 1:
+                ar2[:, k] -= radius[:, 0] ** 2 * ar2[:, k - 2]
+        return np.where(kind == 0, walk, np.where(kind == 1, ar1, ar2))
+    if name == "waveforms":
+        period = u(6, 50)
+        cycle = (t / period + phase / (2 * np.pi)) % 1.0  # 0..1 within each period
+        choice = rng.integers(0, 5, (n, 1))
+        chirp = np.cos(2 * np.pi * (t / u(20, 60) + u(0.5, 2) * t**2 / (2 * length * 30)) + phase)
+        wave = np.select(
+            [choice == 0, choice == 1, choice == 2, choice == 3],
+            [
+                np.where(cycle < 0.5, 1.0, -1.0),  # square
+                2 * cycle - 1,  # sawtooth
+                1 - 4 * np.abs(cycle - 0.5),  # triangle
+                np.clip(u(1.2, 3) * np.cos(2 * np.pi * cycle), -1, 1),  # clipped sine
+            ],
+            chirp,
+        )
+        return wave + 0.01 * rng.standard_normal((n, length))
+    raise ValueError(f"unknown shape suite {name!r}; choose one of: {', '.join(SHAPES)}")
+
+
 def suite(name: str, n: int = 1000, seed: int | None = None, lookback: int = LOOKBACK, horizon: int = HORIZON) -> Suite:
     """The first ``n`` signals of suite ``name`` (the same ones for the same ``seed``, on any machine)."""
     if name not in SUITES:
@@ -89,6 +165,11 @@ def suite(name: str, n: int = 1000, seed: int | None = None, lookback: int = LOO
     seed = SUITE_SEEDS[name] if seed is None else seed
     if name in REAL:
         x = real_windows(datasets.load_bundled(REAL[name]).values, n, lookback, horizon, seed)
+        return Suite(name, x[:, :lookback], x[:, lookback:], np.zeros(len(x), dtype=int))
+    if name in SHAPES:
+        x = shape_series(name, n, lookback + horizon, seed)
+        _, mean, scale = normalise(x[:, :lookback])
+        x = (x - mean) / scale
         return Suite(name, x[:, :lookback], x[:, lookback:], np.zeros(len(x), dtype=int))
     spec = SignalSpec.from_dict({**SYNTHETIC[name].to_dict(), "length": lookback + horizon})
     x, comps = generate(spec, n, seed=seed, dtype=torch.float64, return_components=True)

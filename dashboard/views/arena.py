@@ -21,7 +21,8 @@ st.title("Forecast Arena")
 st.markdown(
     "Every forecaster sees the same **lookback** (shaded) and predicts the next **horizon** samples. "
     "Look for: the DFT's periodic extension breaking at the seam, the LSTM drifting as it feeds on its "
-    "own outputs, the sequence models holding on longer, and linear prediction staying on the truth. "
+    "own outputs, the FFT-GRU (trained on the whole horizon, fed its own outputs) holding on longer, and "
+    "linear prediction staying on the truth. "
     "Then add noise: the **specialist** FFT-GRU, trained only on clean signals, goes wrong, while the "
     "default networks, trained on a broad mixture (noise, trends, changing amplitudes), hold."
 )
@@ -70,7 +71,7 @@ with st.sidebar:
         noise = st.slider(
             "Noise (std)", 0.0, 0.5, 0.0, 0.01, key="arena_noise", bind="query-params", help=define("noise")
         )
-        seed = st.number_input("Seed", 0, 10**9, 0, key="arena_seed", bind="query-params")
+        seed = st.number_input("Seed", 0, 10**9, 0, key="arena_seed", bind="query-params", help=define("seed"))
     lookback = st.slider(
         "Lookback",
         20,
@@ -153,7 +154,11 @@ with st.expander("What each forecaster is"):
     st.markdown(
         "\n".join(
             f"- **{labels[k]}**: "
-            + (forecasters.DESCRIPTIONS[k] if k in forecasters.DESCRIPTIONS else "a run you trained (see Training).")
+            + (
+                forecasters.DESCRIPTIONS[k].replace("*", "·")  # a1*x[t-1] is not markdown emphasis
+                if k in forecasters.DESCRIPTIONS
+                else "a run you trained (see Training)."
+            )
             for k in chosen
         )
     )
@@ -181,9 +186,13 @@ if forecasts:
         column_config={c: st.column_config.NumberColumn(format="%.3g") for c in table.columns if c != "model"},
     )
 st.markdown(
-    "The grey dotted line marks the horizon the neural models were trained for (10 steps): past it "
-    "they keep feeding on their own outputs, further than they ever practised. "
-    "The red dashed line is where the lookback ends: the DFT's forecast is its window starting again, "
+    (
+        "The grey dotted line marks the horizon the neural models were trained for (10 steps): past it "
+        "they keep feeding on their own outputs, further than they ever practised. "
+        if any(h and h < horizon for k, h in trained.items() if k in forecasts)
+        else ""
+    )
+    + "The red dashed line is where the lookback ends: the DFT's forecast is its window starting again, "
     "so it jumps there unless every period fits the lookback a whole number of times. "
     + (
         "The LSTM and the seq2seq decoder are shown **teacher-forced** (dotted): at every step they were "
@@ -229,11 +238,14 @@ right.markdown(
     "pⁿ = a₁pⁿ⁻¹ + a₂pⁿ⁻² + …, one for every mode the rule can play. A pole at angle θ on the **unit "
     "circle** is a steady oscillation of period 2π/θ samples; inside the circle it dies away; outside it "
     "grows without bound.\n\n"
-    "A clean sum of K sines needs exactly 2K poles, **on the circle** at its frequencies: that is why the "
-    "forecast is exact. Add noise (sidebar) and watch them move inside and new ones scatter. The textbook "
-    "fit (as many unknowns as equations) fits the noise exactly and puts poles outside, so its forecast "
-    "explodes; this app's fit keeps only what stands above the noise and pulls any pole outside back onto "
-    "the circle. Hover a pole for its period."
+    "A clean sum of K sines needs 2K poles, **on the circle** at its frequencies: that is why the forecast "
+    "is exact. A rule has one pole per weight (its *order*), so the spare ones sit just inside the circle, "
+    "where they fade and carry almost nothing. Add noise (sidebar) and watch the poles move inside and new "
+    "ones scatter. The textbook fit (order N/2: as many weights as it can fit) has more weights than the "
+    "signal needs: its spare poles land anywhere, some outside even on a clean signal, and on noise it fits "
+    "the noise exactly and puts more outside, so its forecast explodes. "
+    "This app's fit keeps only what stands above the noise and pulls any pole outside back onto the "
+    "circle. Hover a pole for its radius and period."
 )
 
 st.subheader("Play the forecast step by step")
@@ -262,10 +274,8 @@ suite_name = c1.selectbox(
     index=1,
     key="arena_suite",
     bind="query-params",
-    help="easy: 3..6 components, whole periods 2..99; final: 3..44 components, whole periods 10..99; "
-    "noisy / noise-1 / noise-5 / noise-20: final plus noise of std 0.1 / 0.01 / 0.05 / 0.2; float-periods: "
-    "3..10 components, any real period 2..100; amp-mod: amplitudes that swell and fade; sunspots, co2, "
-    "elnino: windows of the real series, scaled by their lookback. Inputs are passed as float32.",
+    help="; ".join(f"{name}: {text}" for name, text in evaluation.DESCRIPTIONS.items())
+    + ". Real windows and the last three suites are scaled by their lookback. Inputs are passed as float32.",
 )
 n_signals = c2.slider("Signals", 32, 1024, 256, step=32, key="arena_n")
 
@@ -309,8 +319,8 @@ if results:
         key="arena_components_fig",
     )
     right.caption(
-        "Error against how many harmonics the signal has: more components, harder for the "
-        "learned models; linear prediction barely notices."
+        "Error against how many harmonics the signal has: more components, harder for every model; "
+        "linear prediction's error grows too, but stays far below the others'."
     )
     board = pd.DataFrame(evaluation.leaderboard(results)).rename(
         columns={"mse": "MSE", "mae": "MAE", "vs_naive": "vs repeat-last", "vs_linear": "vs linear prediction"}
