@@ -13,8 +13,16 @@ TERMS: dict[str, str] = {
     "horizon": "How many samples ahead a forecaster predicts.",
     "period": "How many samples one cycle of a repeating wave takes. Frequency = 1 / period.",
     "harmonic": "One cosine wave in a sum of waves; a signal here is a sum of a few harmonics.",
-    "DFT": "Discrete Fourier Transform: rewrites N samples exactly as a sum of N/2 + 1 cosines whose periods "
-    "are N, N/2, N/3, ... (plus a constant).",
+    "DFT": "Discrete Fourier Transform: rewrites N samples exactly as a sum of cosines whose periods are N, "
+    "N/2, N/3, ... down to 2, plus a constant: N/2 + 1 distinct ones for even N, (N+1)/2 for odd N.",
+    "X_k": "The DFT's number for bin k: a complex number whose size |X_k| says how much of that cosine the "
+    "window holds and whose angle is its phase. |X_k|/N, doubled except at DC and Nyquist, is the amplitude.",
+    "spectrum": "A plot of how much of each frequency (or period) a window holds: the DFT's amplitudes, bin by bin.",
+    "frequency": "Cycles per sample: 1 / period. Frequency 0.05 is one cycle every 20 samples; 0.5 (period 2) is "
+    "the fastest a sampled signal can show.",
+    "radian": "The unit of angle used here: a full turn is 2π radians (about 6.28), half a turn π.",
+    "complex number": "A point a + ib of a plane (real part a across, imaginary part b up). Its distance from 0 "
+    "is its size; its angle from the real axis is its phase.",
     "bin": "One of the DFT's cosines: bin k has frequency k/N (k whole cycles in the window), period N/k.",
     "DC": "Bin 0: the constant part of the window (its mean). 'Direct current', from electrical engineering.",
     "Nyquist": "The fastest wave N samples can show, period 2 (up, down, up, ...): bin N/2 when N is even.",
@@ -42,6 +50,8 @@ TERMS: dict[str, str] = {
     "repeat last value": "The simplest forecast: the future equals the last value seen. Every method must "
     "beat it to be worth anything.",
     "MSE": "Mean squared error: the average of (forecast - truth)², over signals and horizon steps.",
+    "MAE": "Mean absolute error: the average of |forecast - truth|. Unlike the MSE it does not square, so big "
+    "misses count less.",
     "linear prediction": "Predicting each sample as a fixed weighted sum of the samples just before it, "
     "x[t] = a1·x[t-1] + a2·x[t-2] + ..., with the weights fitted on the lookback.",
     "recurrence": "A rule that gives each value from the previous ones; run forward, it forecasts. One sine "
@@ -60,7 +70,51 @@ TERMS: dict[str, str] = {
     "LSTM": "Long short-term memory: a recurrent network that reads a sequence one value at a time, keeping "
     "a memory state.",
     "GRU": "Gated recurrent unit: a simpler cousin of the LSTM.",
-    "noise": "Random wiggles added to a signal; here Gaussian with the given standard deviation.",
+    "noise": "Random wiggles added to a signal; here Gaussian (bell-curve) with the given standard deviation.",
+    "standard deviation": "std: the typical size of random wiggles, the square root of their mean square. "
+    "Noise of std 0.05 moves samples by about 0.05, rarely more than 0.15.",
+    "seed": "The number that starts the random number generator: the same seed draws the same signal again, "
+    "a new seed a new one.",
+    "trend": "A steady rise (or fall) added under the waves. It never repeats, so no sum of cosines continues it.",
+    "amplitude modulation": "An amplitude that changes over time: here each wave swells (or fades) by a factor r "
+    "and back again within the signal.",
+    "random walk": "A signal that moves by a small random step each sample and never comes back on purpose, "
+    "like a drifting price.",
+    "least squares": "Choosing the numbers of a model so that the sum of its squared errors on the data is as "
+    "small as possible.",
+    "order": "How many past values a recurrence's rule uses: x[t] from x[t-1] .. x[t-order].",
+    "MDL": "Minimum description length: a rule for choosing how many parts of a fit to keep, trading how well "
+    "it fits against how much it takes to describe. Here it keeps what stands above the noise.",
+    "ESPRIT": "A sinusoid fit: linear algebra on the window that gives each wave's frequency and decay directly, "
+    "with no grid of bins.",
+    "MLP": "Multi-layer perceptron: a plain fully connected network, every input weighed into every unit.",
+    "FFT": "Fast Fourier transform: the quick way to compute the DFT. 'FFT features' are a window's DFT amplitudes "
+    "and phases given to a network.",
+    "FFT-GRU": "The network this app ships as its main forecaster: an MLP reads the lookback, its DFT and a "
+    "quick linear-prediction forecast; a GRU decoder writes the horizon, fed its own outputs in training too.",
+    "encoder": "The part of a network that reads the input and squeezes it into a few numbers (a state or a code).",
+    "decoder": "The part of a network that writes the output (a forecast, or the rebuilt input) from the "
+    "encoder's numbers.",
+    "suite": "A fixed set of test signals of one kind (clean, noisy, real, ...) every model is scored on.",
+    "validation": "Scoring a model on signals kept aside that it never trains on: the honest measure of how it "
+    "does on new data.",
+    "step": "One update of a network's weights during training, from one batch.",
+    "batch": "The group of examples a network sees in one training step.",
+    "learning rate": "How big a change each training step makes to the weights. Too big: training jumps about; "
+    "too small: it crawls.",
+    "curriculum": "Training on easy examples first (few components) and harder ones later.",
+    "checkpoint": "A saved copy of a model's weights during training, so a run can be stopped, resumed or used.",
+    "convolution": "Sliding a small set of weights over an image (or a sequence) and summing what it covers: each "
+    "output sees only a small neighbourhood, the same weights everywhere.",
+    "CNN": "Convolutional neural network: layers of convolutions.",
+    "optical flow": "An estimate of how each patch of an image moved between two frames, used to push the last "
+    "frame one step further.",
+    "centroid": "The centre of brightness of an image: the brightness-weighted mean of the pixel positions.",
+    "code": "A short list of numbers from which a signal is rebuilt (the k numbers an encoder keeps).",
+    "DFT top-k": "A code that keeps the k largest of the window's real DFT numbers (a bin's cosine and sine "
+    "parts count one each) and zeroes the rest; it must also remember which ones it kept.",
+    "low-pass": "A code that keeps the first k real DFT numbers, the slowest bins, whatever their size, and drops "
+    "the rest: nothing to remember about which were kept.",
     "specialist": "A network trained on one narrow kind of signal (here: clean, whole periods 10-99 only).",
     "ConvLSTM": "An LSTM for images: its gates are small convolutions, so each cell of its memory is a pixel "
     "that sees only its neighbours. Good at things that move a little per frame.",

@@ -47,9 +47,14 @@ st.markdown(
    weighted sum of the last few", fitted on the past itself, and is exact on clean sums of waves; neural
    networks learn from thousands of examples; the DFT just repeats the window. Add noise, pick a real
    series, and see the ranking change. The *poles* plot shows why the rule works, or explodes.
-4. **Training**: train a network yourself, in the background, and bring it to the Arena.
+4. **Frames**: the same question on video. An object moves along a path; given the first frames, draw
+   the next. A *physics fit* of the path plays the part linear prediction plays for waves.
+5. **Autoencoders**: the DFT as a *code*: keep only k of its numbers and rebuild the window. Networks
+   that learn their own code of k numbers, against it.
+6. **Training**: train a network yourself, in the background, and bring it to the Arena.
 
-New words are defined where they appear (ⓘ) and in the **Glossary**.
+New words are defined where they appear (hover the small question-mark icon next to a control) and in
+the **Glossary**.
 """
 )
 try_this(HOME_EXPERIMENTS)

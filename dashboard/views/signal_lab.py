@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core import datasets
+from core.glossary import define
 from core.signals import Components, SignalSpec, synthesize
 from dashboard import state
 from dashboard.experiments import LAB_EXPERIMENTS
@@ -16,8 +17,8 @@ from dashboard.sections import try_this
 st.title("Signal Lab")
 st.markdown(
     "Every signal here is a **sum of harmonics**: cosines, each with its own *period* (samples per cycle), "
-    "*amplitude* and *phase*. Shape one, or pick a real series; the other pages (DFT Explorer, Forecast "
-    "Arena) analyse whatever is on this page."
+    "*amplitude* and *phase*. Shape one, or pick a real series; the DFT Explorer and the Forecast Arena "
+    "analyse it when you choose *the Signal Lab's signal* there."
 )
 
 source = st.radio("Source", ["Random harmonics", "Real series"], horizontal=True, key="lab_source", bind="query-params")
@@ -44,23 +45,48 @@ if source == "Random harmonics":
     with st.sidebar:
         st.subheader("Random signal")
         components = st.slider("Components", 1, 60, (3, 6), key="lab_components", help="how many harmonics")
-        periods = st.slider("Periods (samples)", 2, 200, (2, 99), key="lab_periods")
+        periods = st.slider(
+            "Periods (samples)",
+            2,
+            200,
+            (2, 99),
+            key="lab_periods",
+            help="each wave's period is drawn from this range. " + define("period"),
+        )
         integer = st.checkbox(
             "Whole-number periods",
             True,
             key="lab_integer",
             help="the classic study used whole-number periods; untick for any real period",
         )
-        noise = st.slider("Noise (std)", 0.0, 0.5, 0.0, 0.01, key="lab_noise", bind="query-params")
+        noise = st.slider(
+            "Noise (std)",
+            0.0,
+            0.5,
+            0.0,
+            0.01,
+            key="lab_noise",
+            bind="query-params",
+            help=define("noise") + " " + define("standard deviation"),
+        )
         modulation = st.checkbox(
             "Amplitude modulation",
             False,
             key="lab_modulation",
-            help="each component's amplitude ramps 1 -> r -> 1, r in [0.5, 2]",
+            help=define("amplitude modulation") + " Here r is drawn between 0.5 and 2, and the wave ramps 1 -> r -> 1.",
         )
-        trend = st.slider("Trend (max rise)", 0.0, 1.0, 0.0, 0.05, key="lab_trend", bind="query-params")
+        trend = st.slider(
+            "Trend (max rise)",
+            0.0,
+            1.0,
+            0.0,
+            0.05,
+            key="lab_trend",
+            bind="query-params",
+            help=define("trend") + " The rise over the whole signal is drawn up to this value.",
+        )
         length = st.slider("Length (samples)", 32, 1000, 200, key="lab_length")
-        seed = st.number_input("Seed", 0, 10**9, 0, key="lab_seed", bind="query-params")
+        seed = st.number_input("Seed", 0, 10**9, 0, key="lab_seed", bind="query-params", help=define("seed"))
         st.button("New random signal", on_click=new_seed, type="primary", width="stretch")
     try:
         spec = SignalSpec(
@@ -77,7 +103,10 @@ if source == "Random harmonics":
         st.stop()
     drawn = state.random_signal(spec, int(seed))
     st.subheader("Components")
-    st.caption("Edit any cell, add or delete rows: the signal follows. Phase is in radians (cosine convention).")
+    st.caption(
+        "Edit any cell, add or delete rows: the signal follows. Each row is the wave "
+        "amplitude · cos(2π·t/period + phase), with the phase in radians (a full turn is 2π ≈ 6.28)."
+    )
     table = pd.DataFrame(drawn.row_dicts())[["period", "amplitude", "phase", "modulation"]]
     edited = st.data_editor(
         table,
@@ -151,7 +180,9 @@ else:
 with chart_area:
     values = signal.samples()
     st.subheader(f"Signal: {signal.label}")
-    show = st.segmented_control("Components", ["overlaid", "stacked", "hidden"], default="overlaid", key="lab_show")
+    show = st.segmented_control(
+        "Show the components", ["overlaid", "stacked", "hidden"], default="overlaid", key="lab_show"
+    )
     parts, labels = None, None
     if signal.synthetic and show != "hidden":
         parts = [
@@ -178,7 +209,7 @@ with chart_area:
     st.caption(
         f"{len(values)} samples"
         + (f", {len(signal.rows)} components" if signal.synthetic else "")
-        + ". This signal is now the one the DFT Explorer and the Forecast Arena use."
+        + ". The DFT Explorer and the Forecast Arena use it when you pick the Signal Lab's signal there."
     )
     st.download_button(
         "Download as CSV",

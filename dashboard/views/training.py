@@ -10,6 +10,7 @@ import torch
 
 from core.checkpoints import load_model
 from core.forecasters import ARCHITECTURES
+from core.glossary import define
 from core.models import MODELS
 from core.runtime import describe, pick_device, runs_root
 from core.training import TrainConfig, jobs
@@ -23,7 +24,8 @@ st.markdown(
     "Train a forecaster on freshly generated sums of harmonics. The run goes on in the **background**: "
     "reload the page, close the tab, even restart the app — it keeps going, and its checkpoints let you "
     "stop and resume it. Finished (or stopped) runs can be compared in the Forecast Arena. Frame models and "
-    "autoencoders are started from their own pages and listed here too."
+    "autoencoders are started from their own pages and listed here too. Its progress is measured by the "
+    "**validation error**: the MSE on signals kept aside, which the network never trains on."
 )
 st.caption(f"Training device: {describe(pick_device('auto'))}")
 try_this(TRAINING_EXPERIMENTS)
@@ -55,13 +57,18 @@ with st.form("new_run"):
         help="inv_k weighs horizon step k by 1/k: early steps, which later ones build on, count more",
     )
     c4, c5, c6 = st.columns(3)
-    steps = c4.number_input("Steps", 10, 1_000_000, chosen["steps"], key=f"train_steps_{preset}")
-    batch = c5.number_input("Batch size", 8, 65536, chosen["batch_size"], key=f"train_batch_{preset}")
-    lr = c6.number_input("Learning rate", 1e-5, 1.0, 1e-3, format="%.5f", key="train_lr")
+    steps = c4.number_input("Steps", 10, 1_000_000, chosen["steps"], key=f"train_steps_{preset}", help=define("step"))
+    batch = c5.number_input(
+        "Batch size", 8, 65536, chosen["batch_size"], key=f"train_batch_{preset}", help=define("batch")
+    )
+    lr = c6.number_input("Learning rate", 1e-5, 1.0, 1e-3, format="%.5f", key="train_lr", help=define("learning rate"))
     c7, c8, c9 = st.columns(3)
     components = c7.slider("Components", 1, 60, chosen["components"], key=f"train_components_{preset}")
     curriculum = c8.checkbox(
-        "Curriculum (3..10 first, then grow)", value=chosen["components"][1] > 10, key="train_curriculum"
+        "Curriculum (3..10 first, then grow)",
+        value=chosen["components"][1] > 10,
+        key="train_curriculum",
+        help=define("curriculum"),
     )
     run_id = c9.text_input("Run name (optional)", key="train_run_id")
     c10, c11, c12 = st.columns(3)
