@@ -38,6 +38,16 @@ def sinusoid_fit_section(window: np.ndarray, key: str) -> None:
         }
     )
     shown = table.map(lambda v: "—" if not np.isfinite(v) else f"{v:.6g}")  # no fitted sine: a dash
+    # A bin or a fitted sine with rounding-level amplitude (1e-16 of the peak) holds nothing: a dash too,
+    # or a student reads "strongest bins: 20, 5, 3.3" for one clean sine.
+    peak = np.nanmax(np.abs(table[["DFT amplitude", "fitted amplitude"]].to_numpy(dtype=float)), initial=0.0)
+    for period, amplitude in (
+        ("strongest DFT bins: period N/k", "DFT amplitude"),
+        ("fitted sines: period", "fitted amplitude"),
+    ):
+        empty = ~(np.abs(table[amplitude].to_numpy(dtype=float)) > 1e-9 * peak)
+        shown.loc[empty, [period, amplitude]] = "—"
+    shown = shown[~(shown == "—").all(axis=1)]  # a row of dashes says nothing
     st.dataframe(shown, hide_index=True, width="stretch")
     left, right = st.columns([3, 2])
     left.plotly_chart(pole_figure(poles, height=380), width="stretch", key=key)
@@ -48,7 +58,10 @@ def sinusoid_fit_section(window: np.ndarray, key: str) -> None:
         "exactly from N = 110 samples. Leakage belongs to the DFT's grid, not to the signal.\n\n"
         "In the plot each fitted sine is a pair of **poles**: points at angle ±2π/period on the unit "
         "circle (radius 1: it neither grows nor fades; inside: it dies away). Linear prediction's rule has "
-        "poles too, at the same places for a clean signal. Hover a pole for its period."
+        "poles too, one per weight: for a clean signal of a few waves, two of them per wave sit on the "
+        "circle at the same places as the fit's, and the spare ones just inside it, where they fade and "
+        "carry almost nothing. "
+        "Hover a pole for its radius and period."
     )
 
 

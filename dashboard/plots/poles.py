@@ -29,6 +29,7 @@ def pole_figure(sets: dict[str, np.ndarray], colors: dict[str, str] | None = Non
     for i, (name, poles) in enumerate(sets.items()):
         poles = np.asarray(poles).ravel()
         poles = poles[np.isfinite(poles)]
+        symbol = symbols[i % len(symbols)]
         theta = np.abs(np.angle(poles))
         with np.errstate(divide="ignore"):
             period = np.where(theta > 1e-9, 2 * np.pi / np.maximum(theta, 1e-300), np.inf)
@@ -38,7 +39,13 @@ def pole_figure(sets: dict[str, np.ndarray], colors: dict[str, str] | None = Non
                 y=poles.imag,
                 mode="markers",
                 name=name,
-                marker={"symbol": symbols[i % len(symbols)], "size": 10, "color": (colors or {}).get(name)},
+                # open symbols larger, so a set drawn first still rings the crosses drawn over it
+                marker={
+                    "symbol": symbol,
+                    "size": 14 if symbol.endswith("-open") else 9,
+                    "color": (colors or {}).get(name),
+                    "line": {"width": 2} if symbol.endswith("-open") else {},
+                },
                 customdata=np.stack([np.abs(poles), period], 1),
                 hovertemplate="radius %{customdata[0]:.4f}<br>period %{customdata[1]:.3f} samples<extra></extra>",
             )

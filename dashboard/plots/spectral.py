@@ -82,19 +82,23 @@ def spectrum_figure(
     stem_y = np.column_stack([np.zeros_like(bin_amp), bin_amp, np.full_like(bin_amp, np.nan)]).ravel()
     stem_x = stem_x.astype(float)
     stem_x[2::3] = np.nan
-    fig.add_trace(go.Scatter(x=stem_x, y=stem_y, name="DFT bins", mode="lines", line={"color": RECONSTRUCTION}))
+    if not log:  # on a log axis every stem runs from 0 (minus infinity) and walls off the curves behind it
+        fig.add_trace(go.Scatter(x=stem_x, y=stem_y, name="DFT bins", mode="lines", line={"color": RECONSTRUCTION}))
     fig.add_trace(
         go.Scatter(
             x=x_of(bin_freq),
             y=bin_amp,
             mode="markers",
-            name="bin amplitude",
+            name="DFT bins" if log else "bin amplitude",
             marker={"color": RECONSTRUCTION, "size": 6},
-            showlegend=False,
+            showlegend=log,
         )
     )
+    true_line = {"color": "#059669", "dash": "dot", "width": 1.5}
     for f in [] if true_freqs is None else true_freqs:
-        fig.add_vline(x=float(x_of(np.array([f]))[0]), line={"color": "#059669", "dash": "dot", "width": 1})
+        fig.add_vline(x=float(x_of(np.array([f]))[0]), line=true_line)
+    if true_freqs is not None and len(true_freqs):  # a legend entry for the green lines
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="true component", line=true_line))
     title = "period (samples)" if axis == "period" else "frequency (cycles per sample)"
     fig = layout(fig, xaxis_title=title, yaxis_title="amplitude", height=330, hovermode="closest")
     if log:
@@ -205,7 +209,7 @@ def seam_animation(signal: np.ndarray, windows: list, period: float | None = Non
         ],
         sliders=[{"active": 0, "steps": steps, "x": 0.12, "len": 0.88, "y": -0.2, "currentvalue": {"prefix": "N = "}}],
     )
-    return layout(fig, xaxis_title="sample t", yaxis_title="value", height=420)
+    return layout(fig, title=first.layout.title.text, xaxis_title="sample t", yaxis_title="value", height=420)
 
 
 def basis_figure(n: int, k: int) -> go.Figure:

@@ -65,7 +65,14 @@ with st.sidebar:
     window_name = st.selectbox(
         "Window (taper)", list(spectral.WINDOWS), key="dft_window", bind="query-params", help=define("taper")
     )
-    horizon = st.slider("Show beyond the window", 10, 400, 60, key="dft_horizon")
+    horizon = st.slider(
+        "Show beyond the window",
+        10,
+        400,
+        60,
+        key="dft_horizon",
+        help="how many samples after the window to draw, with the DFT's periodic extension over them",
+    )
     pad = st.select_slider(
         "Zero-padding",
         [1, 2, 4, 8, 16],
@@ -74,8 +81,21 @@ with st.sidebar:
         bind="query-params",
         help="samples the underlying continuous spectrum more finely; adds no information",
     )
-    axis = st.radio("Spectrum axis", ["frequency", "period"], horizontal=True, key="dft_axis")
-    log = st.checkbox("Log amplitude", False, key="dft_log")
+    axis = st.radio(
+        "Spectrum axis",
+        ["frequency", "period"],
+        horizontal=True,
+        key="dft_axis",
+        help="draw the spectrum against frequency (cycles per sample) or against period (samples per cycle = "
+        "1 / frequency)",
+    )
+    log = st.checkbox(
+        "Log amplitude",
+        False,
+        key="dft_log",
+        help="a logarithmic amplitude axis: each grid line 10 times the one below, so leakage a thousand times "
+        "smaller than the peak can still be seen",
+    )
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -121,16 +141,27 @@ with st.expander("Play N from 100 to 110 (one sine of period 20)"):
         "Press ▶: at N = 100 the copy continues the wave; every sample added to the window moves the seam out of step."
     )
 col1, col2, col3 = st.columns(3)
-col1.metric("Error of the periodic extension (MSE)", f"{analysis.extension_mse:.3g}")
-col2.metric("Error of repeating the last value (MSE)", f"{analysis.repeat_last_mse:.3g}")
+# Short labels: a metric's label is cut to one line, and at 1024 px a third of the page holds ~25 characters.
+col1.metric(
+    "Periodic extension: MSE",
+    f"{analysis.extension_mse:.3g}",
+    help="How far the DFT's copy after the window is from the true signal. " + define("MSE"),
+)
+col2.metric(
+    "Repeat last value: MSE",
+    f"{analysis.repeat_last_mse:.3g}",
+    help="The simplest forecast, for comparison. " + define("repeat last value"),
+)
 periods = [r["period"] for r in rows] if rows else None
 far = {w: spectral.far_leakage(signal[:n], periods, w) for w in {"rectangular", window_name}}
 col3.metric(
-    "Energy more than 3 bins from the waves",
+    "Far-off leakage",
     f"{far[window_name]:.2%}",
     None if window_name == "rectangular" else f"{far[window_name] - far['rectangular']:+.2%} vs no taper",
     delta_color="inverse",
-    help=define("leakage") + " Far-off leakage is what a taper lowers.",
+    help="The share of the spectrum's energy more than 3 bins from the waves' own frequencies. "
+    + define("leakage")
+    + " Far-off leakage is what a taper lowers.",
 )
 st.markdown(
     "The dotted blue line is the DFT's sum of cosines inside the shaded window; the red line is what "
@@ -203,9 +234,11 @@ st.plotly_chart(
 )
 st.markdown(
     f"N = {n} samples give **{len(h.frequency)} distinct bins** (N/2 + 1 for even N, (N+1)/2 for odd N; "
-    "the rest mirror them for a real signal). Stems are the DFT bins; the light curve is the zero-padded "
-    "spectrum, the continuous curve the bins sample. Green dotted lines mark the true components. "
-    "An amplitude reads as the component's own amplitude: |X_k|/N, doubled except at DC and Nyquist."
+    "the rest mirror them for a real-valued signal). Stems are the DFT bins; the light curve is the "
+    "zero-padded spectrum, the continuous curve the bins sample: when a wave fits the window a whole number "
+    "of times, every other bin sits exactly on one of the curve's zeros. Green dotted lines mark the true "
+    "components. A bin's height reads as the component's own amplitude: |X_k|/N (X_k is the DFT's complex "
+    "number for bin k), doubled except at DC (bin 0, the mean) and Nyquist (bin N/2, period 2)."
 )
 with st.expander("Phase spectrum"):
     st.plotly_chart(phase_figure(h.frequency, h.phase, h.amplitude, axis), width="stretch", key="dft_phase")
@@ -219,6 +252,12 @@ def window_table() -> pd.DataFrame:
     return pd.DataFrame(window_rows())
 
 
+def harris(ref: dict, key: str) -> str:
+    """A textbook value as text, "—" where Harris (1978) has none (one column type: no "None" cells)."""
+    value = ref.get(key)
+    return "—" if value is None else f"{value:g}"
+
+
 def window_rows() -> list[dict]:
     metrics = []
     for name in spectral.WINDOWS:
@@ -228,11 +267,11 @@ def window_rows() -> list[dict]:
             {
                 "window": name,
                 "highest sidelobe (dB)": round(measured["peak_sidelobe_db"], 1),
-                "Harris 1978": ref.get("peak_sidelobe_db"),
+                "sidelobe, Harris 1978": harris(ref, "peak_sidelobe_db"),
                 "scalloping loss (dB)": round(measured["scalloping_loss_db"], 2),
-                "Harris 1978 ": ref.get("scalloping_loss_db"),
+                "scalloping, Harris 1978": harris(ref, "scalloping_loss_db"),
                 "ENBW (bins)": round(measured["enbw_bins"], 2),
-                "Harris 1978  ": ref.get("enbw_bins"),
+                "ENBW, Harris 1978": harris(ref, "enbw_bins"),
             }
         )
     return metrics
@@ -241,9 +280,10 @@ def window_rows() -> list[dict]:
 st.dataframe(window_table(), hide_index=True, width="stretch")
 st.markdown(
     "**Highest sidelobe**: how far leakage reaches (lower is better). **Scalloping loss**: how much "
-    "lower a tone half-way between bins reads. **ENBW**: how wide the main peak is, in bins. Tapering "
-    "trades a wider peak and lower gain for far less far-off leakage. Measured here on a 256-sample "
-    "window; textbook values from F. J. Harris, Proc. IEEE 1978 (Kaiser with alpha = 3)."
+    "lower a tone half-way between bins reads. **ENBW** (equivalent noise bandwidth): how many bins' worth "
+    "of noise one bin collects; it grows with the width of the main peak. Tapering trades a wider peak and "
+    "lower gain for far less far-off leakage. Measured here on a 256-sample window; textbook values from "
+    "F. J. Harris, Proc. IEEE 1978 (Kaiser with alpha = 3; the flat-top window is not in his table)."
 )
 with st.expander("Window shapes"):
     st.plotly_chart(
