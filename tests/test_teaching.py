@@ -171,8 +171,12 @@ def test_log_axes_label_decades_as_1e_n_and_periods_as_plain_numbers():
     from dashboard.plots.arena import horizon_figure
     from dashboard.plots.spectral import spectrum_figure
 
-    fig = horizon_figure({"a": (np.array([1e-9, 1e3]), np.array([0.0, 0.0]))}, {"a": "A"})
+    fig = horizon_figure({"a": (np.array([1e-3, 1.0]), np.array([0.0, 0.0]))}, {"a": "A"})
     assert (fig.layout.yaxis.type, fig.layout.yaxis.dtick, fig.layout.yaxis.exponentformat) == ("log", 1, "e")
+    # 14 decades (linear prediction's 1e-14 beside the DFT's 0.4) labelled one a decade printed the labels
+    # over each other: every second decade then, at most ~7 labels
+    fig = horizon_figure({"a": (np.array([1e-14, 1.0]), np.array([0.0, 0.0]))}, {"a": "A"})
+    assert (fig.layout.yaxis.type, fig.layout.yaxis.dtick) == ("log", 2)
     f = np.linspace(0, 0.5, 51)
     fig = spectrum_figure(f, np.ones(51), f, np.ones(51), axis="period", log=True)
     assert list(fig.layout.xaxis.ticktext)[:4] == ["2", "3", "5", "10"]

@@ -68,7 +68,8 @@ def forecast_figure(
     # Shapes and annotations go in as one list each: plotly validates every add_vline on its own,
     # measured at ~10 ms a call, a large share of an Arena rerun.
     shapes = [vline(lookback - 0.5, SEAM, "dash")]
-    notes = [note(lookback - 0.5, 1, "forecast starts (the DFT's seam)", SEAM, xanchor="left")]
+    # written to the left of the line, over the lookback: to its right a short horizon cuts it off
+    notes = [note(lookback - 0.5, 1, "forecast starts (the DFT's seam) ", SEAM, xanchor="right")]
     horizon = len(series) - lookback
     # one marker per trained horizon shorter than the one shown, not one per model
     beyond = {h for key, h in (trained_horizons or {}).items() if h and h < horizon and key in forecasts}
@@ -76,6 +77,12 @@ def forecast_figure(
         shapes.append(vline(lookback + trained - 0.5, "#6b7280", "dot"))
         text = f"end of training horizon ({trained})"
         notes.append(note(lookback + trained - 0.5, 0, text, "#6b7280", 10, yanchor="bottom", textangle=-90))
+    # A short horizon after a long lookback would be a sliver at the right edge: open on the end of the
+    # lookback and the forecasts (double-click restores the whole lookback).
+    show_from = max(0, lookback - max(40, 2 * horizon))
+    if show_from:
+        notes.append(note(show_from, 0, "← more lookback (double-click to see it all)", "#6b7280", 10, xanchor="left"))
+        fig.update_xaxes(range=[show_from - 0.5, len(series) - 0.5])
     fig.update_layout(shapes=[*fig.layout.shapes, *shapes], annotations=notes)
     fig.update_yaxes(range=y_range)
     return layout(fig, xaxis_title="sample t", yaxis_title="value", height=430)
@@ -194,9 +201,8 @@ def horizon_figure(per_horizon: dict[str, tuple[np.ndarray, np.ndarray]], labels
             )
         )
         fig.add_trace(go.Scatter(x=steps, y=mean, name=labels.get(key, key), line={"color": color, "width": 2.5}))
-    fig = layout(fig, xaxis_title="horizon step", yaxis_title="MSE (log)", height=360, hovermode="closest")
-    log_y(fig)
-    return fig
+    fig = layout(fig, xaxis_title="horizon step", yaxis_title="MSE (log)", height=420, hovermode="closest")
+    return _readable_log(fig, [mean for mean, _ in per_horizon.values()])
 
 
 def components_figure(by_components: dict[str, tuple[np.ndarray, np.ndarray]], labels: dict[str, str]):
@@ -206,6 +212,17 @@ def components_figure(by_components: dict[str, tuple[np.ndarray, np.ndarray]], l
         fig.add_trace(
             go.Scatter(x=counts, y=mse, name=labels.get(key, key), mode="lines+markers", line={"color": color_for(key)})
         )
-    fig = layout(fig, xaxis_title="number of components", yaxis_title="MSE (log)", height=360, hovermode="closest")
+    fig = layout(fig, xaxis_title="number of components", yaxis_title="MSE (log)", height=420, hovermode="closest")
+    return _readable_log(fig, [mse for _, mse in by_components.values()])
+
+
+def _readable_log(fig: go.Figure, curves: list[np.ndarray]) -> go.Figure:
+    """A log y-axis with at most ~7 labels (one every 2 or more decades when the curves span many: one a
+    decade over 14 decades printed the labels over each other), and the legend two entries a row."""
+    values = np.concatenate([np.ravel(c) for c in curves]) if curves else np.array([])
+    values = values[np.isfinite(values) & (values > 0)]
+    span = float(np.log10(values.max() / values.min())) if values.size else 0.0
     log_y(fig)
+    fig.update_yaxes(dtick=max(1, int(np.ceil(span / 7))))
+    fig.update_layout(legend={"entrywidth": 0.5, "entrywidthmode": "fraction"})
     return fig

@@ -319,8 +319,8 @@ if results:
         key="arena_components_fig",
     )
     right.caption(
-        "Error against how many harmonics the signal has: more components, harder for every model; "
-        "linear prediction's error grows too, but stays far below the others'."
+        "Error against how many harmonics the signal has. Linear prediction's error grows with it (more "
+        "waves, more weights to fit from the same lookback) but stays far below every other model's."
     )
     board = pd.DataFrame(evaluation.leaderboard(results)).rename(
         columns={"mse": "MSE", "mae": "MAE", "vs_naive": "vs repeat-last", "vs_linear": "vs linear prediction"}
