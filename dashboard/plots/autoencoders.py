@@ -9,9 +9,10 @@ from dashboard.plots.common import EXTRA_COLORS, TRUTH, layout, log_y
 
 # Codes, in the order the page lists them: closed-form first (greys and reds), then the learned ones.
 CODE_COLORS = {"dft-topk": "#dc2626", "dft-lowpass": "#f97316", "pca": "#6b7280", "linear": "#9ca3af"}
-LEARNED_COLORS = [  # twelve distinct hues: every learned code on one chart gets its own
-    "#2563eb", "#059669", "#7c3aed", "#db2777", "#0d9488", "#b45309",
-    "#4f46e5", "#65a30d", "#be123c", "#0891b2", "#a16207", "#9333ea",
+LEARNED_COLORS = [  # twelve distinct hues: every learned code on one chart gets its own; the fourth (conv,
+    # shown by default) is cyan, not pink, beside the red dotted DFT top-k
+    "#2563eb", "#059669", "#7c3aed", "#0891b2", "#0d9488", "#b45309",
+    "#4f46e5", "#65a30d", "#be123c", "#db2777", "#a16207", "#9333ea",
 ]  # fmt: skip
 
 

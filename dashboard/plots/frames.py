@@ -7,11 +7,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from scipy.ndimage import maximum_filter
 
-from dashboard.plots.common import TRUTH, layout
+from dashboard.plots.common import TRUTH, layout, log_y
 
 GREYS = [[0.0, "#ffffff"], [1.0, "#111827"]]
 # Frame forecasters, by the order the page lists them (baselines and networks together): distinct hues.
-PALETTE = ["#9ca3af", "#b45309", "#dc2626", "#059669", "#2563eb", "#7c3aed", "#db2777", "#0d9488", "#f59e0b", "#4f46e5"]
+# (lime, not teal, eighth: teal and the green fourth read as one colour in a legend)
+PALETTE = ["#9ca3af", "#b45309", "#dc2626", "#059669", "#2563eb", "#7c3aed", "#db2777", "#65a30d", "#f59e0b", "#4f46e5"]
 
 
 def colors_for(names: list[str]) -> dict[str, str]:
@@ -163,4 +164,12 @@ def lead_time_figure(
                 line={"color": colors[name]},
             )
         )
-    return layout(fig, xaxis_title="steps ahead", yaxis_title=metric, height=300)
+    fig = layout(fig, xaxis_title="steps ahead", yaxis_title=metric, height=340)
+    # Errors that span decades (the last frame again against a physics fit ~0) go on a log axis, or the
+    # worst line flattens every other one onto zero.
+    values = np.concatenate([np.ravel(v) for v in errors.values()]) if errors else np.array([])
+    positive = values[np.isfinite(values) & (values > 0)]
+    if positive.size and positive.max() > 100 * positive.min():
+        log_y(fig)
+        fig.update_yaxes(title=f"{metric} (log)")
+    return fig

@@ -20,6 +20,22 @@ from dashboard.plots.autoencoders import (
 from dashboard.sections import start_run
 
 KS = (4, 8, 16)
+# One line per code for people (the names are the models' own). Closed-form codes need no training.
+CODE_NOTES = {
+    "dft-topk": "closed-form: the k largest of the window's real DFT numbers, plus which ones they were.",
+    "dft-lowpass": "closed-form: the first k real DFT numbers, the slowest cosines, whatever their size.",
+    "pca": "closed-form: the window's coordinates along the k directions in which training windows vary most.",
+    "linear": "learned: one linear map down to k numbers and one back (at best the same subspace as PCA).",
+    "mlp": "learned: fully connected layers that see the whole window at once, as the DFT does.",
+    "rnn": "learned: a plain recurrent network reads the samples one at a time; its last state gives the k numbers.",
+    "lstm": "learned: the same with an LSTM (a recurrent network with a gated memory).",
+    "gru": "learned: the same with a GRU (a simpler gated recurrent network).",
+    "conv": "learned: convolutions halve the window three times, then one dense layer gives the k numbers.",
+    "conv-rnn": "learned: convolutions shorten the window to a quarter, a plain recurrent layer reads what they found.",
+    "conv-lstm": "learned: convolutions shorten the window to a quarter, an LSTM reads what they found.",
+    "conv-gru": "learned: convolutions shorten the window to a quarter, a GRU reads what they found.",
+    "conv-res": "learned: as the conv-recurrent code of the same name, with deeper residual convolution blocks.",
+}
 KINDS = {"Harmonic sums": "signals", "Pen strokes": "strokes"}
 # The document this page answers (its own data and units, 300 epochs): train / test MSE.
 DOCUMENT = {
@@ -34,11 +50,12 @@ DOCUMENT = {
 
 st.title("Autoencoders")
 st.markdown(
-    "The DFT Explorer shows that the DFT is a **code**: keep k of its numbers, rebuild the window from "
-    "them. An **autoencoder** is a network that learns its own code: an *encoder* squeezes the window into "
+    "The DFT Explorer rewrites a window exactly as a sum of cosines. Keep only k of the DFT's numbers and "
+    "rebuild the window from them, and the DFT becomes a **code**: k numbers that stand for the window. An "
+    "**autoencoder** is a network that learns its own code: an *encoder* squeezes the window into "
     "k numbers, a *decoder* rebuilds the window from them, and both are trained so that what comes out is "
     "as close as possible to what went in. A linear one learns the same code as **PCA** (the k directions "
-    "along which windows vary most), which for steady waves comes close to the Fourier basis. Where does "
+    "along which windows vary most), which for steady waves comes close to the DFT's own cosines. Where does "
     "a nonlinear code win? Count every code in real numbers kept: a DFT coefficient is 2 (a complex "
     "number), and *DFT top-k* also needs to know **which** coefficients it kept: side information the "
     "other codes do not get."
@@ -55,6 +72,13 @@ names = [n for n in autoencoders.available(kind) if n not in AE_MODELS or k in s
 # By default the closed-form codes and the learned ones shipped at every k (the best of each family).
 default = [n for n in ("dft-topk", "pca", "mlp", "conv", "conv-gru") if n in names]
 chosen = st.multiselect("Codes", names, default=default, key=f"ae_codes_{kind}_{k}")
+with st.expander("What each code is"):
+    st.markdown(
+        "\n".join(
+            f"- **{n}**: {CODE_NOTES.get('conv-res' if n.startswith('conv-res') else n, 'a code trained here.')}"
+            for n in names
+        )
+    )
 if not any(n in AE_MODELS for n in names):
     st.info(f"No learned code is shipped for {kind} at k = {k}: train one below; closed-form codes only for now.")
 
@@ -134,6 +158,7 @@ def mse_table(kind: str, names: tuple) -> list[dict]:
 st.subheader("Reconstruction error against k")
 rows = mse_table(kind, tuple(names))
 st.plotly_chart(mse_vs_k_figure(rows, colors), width="stretch", key="ae_mse_k")
+st.markdown("**What these curves say** (each sentence computed from the numbers above):")
 st.caption(
     "Held-out MSE over 256 windows none of the codes was trained or fitted on. Dotted: closed-form codes "
     "(no training); solid: learned ones, at the k they were trained for."
@@ -141,12 +166,17 @@ st.caption(
 for sentence in findings([{**r, "test_mse": r["mse"]} for r in rows]):
     st.markdown(f"- {sentence}")
 
-with st.expander("Beside the document's figures"):
+with st.expander("Beside the reference document's figures (pen strokes)"):
     ours = {r["model"]: r["mse"] for r in rows if r["k"] == max(KS)}
     st.dataframe(
         pd.DataFrame(
             [
-                {"model": m, "document: train": tr, "document: test": te, f"here: test, k = {max(KS)}": ours.get(m)}
+                {
+                    "model": m,
+                    "document: train": tr,
+                    "document: test": te,
+                    f"here: test on {kind_label.lower()}, k = {max(KS)}": ours.get(m),
+                }
                 for m, (tr, te) in DOCUMENT.items()
             ]
         ),
@@ -154,8 +184,10 @@ with st.expander("Beside the document's figures"):
         width="stretch",
     )
     st.caption(
-        "The document trained on its own pen trajectories, in its own units, for 300 epochs; here the "
-        "strokes are synthetic and scaled to about 1. Compare the *order* of the models, not the values."
+        "The reference document this page was built to check trained these autoencoders on its own pen "
+        "trajectories, in its own units, for 300 epochs (passes over its data); here the strokes are synthetic "
+        "and scaled to about 1. Compare the *order* of the models, not the values"
+        + (", and choose *Pen strokes* above: the last column is now on harmonic sums." if kind == "signals" else ".")
     )
 
 st.subheader("Train a code")

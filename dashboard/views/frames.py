@@ -39,10 +39,14 @@ st.title("Frames")
 st.markdown(
     "The same question as the Forecast Arena, on video: an object moves across a small image along a "
     "law (a straight line, a parabola, a sine, a bouncing ball); given the first frames, draw the next "
-    "ones. Forecasters that know nothing (the last frame again, constant velocity, an optical-flow "
-    "nowcast), one that knows the law (the **physics fit**: find the object in each frame, fit the "
-    "law's few numbers by least squares, extrapolate: the frames' linear prediction), and networks "
-    "trained on thousands of such videos."
+    "ones. Forecasters that know nothing (the last frame again; constant velocity: the object's centre of "
+    "brightness, its *centroid*, moved on at its last speed; an optical-flow nowcast: how each patch moved "
+    "between the last two frames, pushed on), one that knows the law (the **physics fit**: find the object "
+    "in each frame, fit the law's few numbers by least squares, extrapolate: the frames' linear "
+    "prediction), and networks "
+    "trained on thousands of such videos: a ConvLSTM (an LSTM whose gates are small convolutions, so its "
+    "memory keeps the image's layout), a CNN feeding an LSTM, and an FC-LSTM that flattens each frame into "
+    "one long list of pixels, throwing away which pixel sits next to which."
 )
 
 PRESET_NOTES = {
