@@ -138,8 +138,16 @@ def numeric_columns(frame: pd.DataFrame) -> list[str]:
     return out
 
 
-def column_series(frame: pd.DataFrame, column: str, name: str = "uploaded") -> Series:
-    """Turn one column into a Series, refusing what the forecasters cannot use (and saying why)."""
+MAX_GAP_SHARE = 0.2  # fill at most this share of a column's cells: beyond it the series is mostly made up
+
+
+def column_series(frame: pd.DataFrame, column: str, name: str = "uploaded", fill_gaps: bool = False) -> Series:
+    """Turn one column into a Series, refusing what the forecasters cannot use (and saying why).
+
+    fill_gaps: empty cells inside the column are filled by straight lines between their neighbours and
+    empty cells at either end are dropped (the Series' source says how many); at most
+    ``MAX_GAP_SHARE`` of the cells between the first and last number. Without it a column with gaps is refused.
+    """
     if column not in frame.columns:
         raise ValueError(f"no column {column!r}; columns are: {', '.join(map(str, frame.columns))}")
     raw = frame[column]
@@ -151,12 +159,24 @@ def column_series(frame: pd.DataFrame, column: str, name: str = "uploaded") -> S
             f"column {column!r} has {len(bad_text)} non-numeric value(s), e.g. {raw[first]!r} on row {first + 2}"
             + (" — is the delimiter right? (one column holding several values)" if frame.shape[1] == 1 else "")
         )
+    note = ""
     if values.isna().any():
         gaps = int(values.isna().sum())
-        raise ValueError(
-            f"column {column!r} has {gaps} empty cell(s) (NaN gaps, first on row {values.isna().idxmax() + 2}): "
-            "fill or remove them first"
-        )
+        where = f"{gaps} empty cell(s) (first on row {values.isna().idxmax() + 2})"
+        if not fill_gaps:
+            raise ValueError(
+                f"column {column!r} has {where}: fill or remove them first, or let them be filled by straight "
+                "lines between their neighbours"
+            )
+        kept = values.loc[values.first_valid_index() : values.last_valid_index()]
+        inside = int(kept.isna().sum())
+        if inside > MAX_GAP_SHARE * len(kept):
+            raise ValueError(
+                f"column {column!r} has {inside} empty cell(s) among {len(kept)}: more than {MAX_GAP_SHARE:.0%} "
+                "is too much to fill"
+            )
+        values = kept.interpolate(method="linear")
+        note = f"; {inside} empty cell(s) filled by straight lines, {gaps - inside} at the ends dropped"
     array = values.to_numpy(np.float64)
     if not np.all(np.isfinite(array)):
         raise ValueError(f"column {column!r} has infinite values")
@@ -173,4 +193,4 @@ def column_series(frame: pd.DataFrame, column: str, name: str = "uploaded") -> S
         raise ValueError(f"column {column!r} has {len(array)} values; the limit is {MAX_VALUES}")
     if np.ptp(array) == 0:
         raise ValueError(f"column {column!r} is constant ({array[0]:g}): there is nothing to analyse")
-    return Series(name, array, [str(i) for i in range(len(array))], "", f"uploaded file, column {column!r}")
+    return Series(name, array, [str(i) for i in values.index], "", f"uploaded file, column {column!r}{note}")

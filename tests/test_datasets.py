@@ -50,3 +50,20 @@ def test_bad_files_are_refused_with_reasons(data, column, match):
 def test_too_large_is_refused():
     with pytest.raises(ValueError, match="limit"):
         datasets.read_csv(b"value\n" + b"1.0\n" * 100, max_bytes=50)
+
+
+def test_gaps_are_filled_by_straight_lines_only_when_asked():
+    frame = datasets.read_csv(
+        b"a,value\n" + b"".join(f"{i},{'' if i in (0, 4, 5, 11) else i * 2}\n".encode() for i in range(12))
+    )
+    with pytest.raises(ValueError, match="4 empty cell.*filled by straight lines"):
+        datasets.column_series(frame, "value")
+    series = datasets.column_series(frame, "value", fill_gaps=True)
+    np.testing.assert_allclose(series.values, np.arange(1, 11) * 2.0)  # 8, 10 filled on the line; ends dropped
+    assert series.index[0] == "1" and len(series.index) == 10
+    assert "2 empty cell(s) filled by straight lines, 2 at the ends dropped" in series.source
+    mostly_empty = datasets.read_csv(
+        b"a,value\n" + b"".join(f"{i},{'' if 0 < i < 4 else i}\n".encode() for i in range(12))
+    )
+    with pytest.raises(ValueError, match="too much to fill"):
+        datasets.column_series(mostly_empty, "value", fill_gaps=True)
