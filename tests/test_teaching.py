@@ -204,3 +204,136 @@ def test_user_runs_and_specialists_never_share_a_shipped_models_colour():
     for name in ("fft_gru:my-run", "lstm:other", "fft_gru-final", "seq2seq-final"):
         assert color_for(name) not in FORECASTER_COLORS.values(), name
     assert color_for("fft_gru:my-run") == color_for("fft_gru:my-run")  # stable across reruns
+
+
+# The walk-through (issue 14): what a student reads on the pages must agree with the numbers beside it.
+
+WALK_TERMS = [
+    "seed", "standard deviation", "trend", "amplitude modulation", "X_k", "spectrum", "frequency", "radian",
+    "least squares", "order", "MDL", "MLP", "FFT-GRU", "suite", "validation", "step", "batch", "learning rate",
+    "curriculum", "checkpoint", "convolution", "optical flow", "centroid", "DFT top-k", "low-pass", "MAE",
+]  # fmt: skip
+
+
+def test_the_words_the_walk_through_found_undefined_are_in_the_glossary():
+    for term in WALK_TERMS:
+        assert len(define(term)) > 30, term
+
+
+def page(path: str, **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update(query)
+    at.run()
+    if path:
+        at.switch_page(path).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_home_walks_the_whole_path_and_points_to_the_real_tooltip_icon():
+    at = page("")
+    text = " ".join(m.value for m in at.markdown)
+    for name in ("Signal Lab", "DFT Explorer", "Forecast Arena", "Frames", "Autoencoders", "Training"):
+        assert f"**{name}**" in text, name
+    assert "ⓘ" not in text and "question-mark icon" in text  # Streamlit's help icon is a circled ?
+    glossary = page("views/glossary.py")
+    assert all("ⓘ" not in m.value for m in glossary.markdown)
+
+
+def arena_mse(at: AppTest, column: str = "MSE over the horizon") -> dict[str, float]:
+    table = at.dataframe[0].value
+    return dict(zip(table["model"], table[column].astype(float)))
+
+
+def experiment(label: str):
+    from dashboard.experiments import ARENA_EXPERIMENTS
+
+    return next(e for e in ARENA_EXPERIMENTS if e.label == label)
+
+
+def test_arena_answers_say_what_the_table_shows():
+    clean = arena_mse(page("views/arena.py", **experiment("A clean random signal").params))
+    assert clean["Linear prediction"] < 1e-10 and clean["Repeat last value"] / clean["Linear prediction"] > 1e9
+    assert "3e-12" in experiment("A clean random signal").answer
+
+    noisy = arena_mse(page("views/arena.py", **experiment("Noise of 5%: specialist against generalists").params))
+    naive = noisy["Repeat last value"]
+    assert min(noisy.values()) == naive  # on this one signal nothing beats repeating the last value
+    assert noisy["FFT-GRU (specialist: final only)"] > 100 * naive and noisy["FFT-GRU"] < 2 * naive
+    assert noisy["Linear prediction"] > noisy["FFT-GRU"]  # the exact rule loses to a network: noise re-ranks
+
+    params = experiment("Teacher forcing versus the honest forecast").params
+    forced = arena_mse(page("views/arena.py", **params))
+    honest = arena_mse(page("views/arena.py", **params | {"arena_lstm_view": "autoregressive (honest)"}))
+    assert forced["LSTM (next-step)"] < 1e-3 and honest["LSTM (next-step)"] > 100 * forced["LSTM (next-step)"]
+    # trained on the whole horizon on its own outputs, the FFT-GRU holds; the teacher-forced seq2seq does not
+    assert honest["FFT-GRU"] < honest["LSTM (next-step)"] < honest["GRU seq2seq + FFT"]
+
+
+def test_on_sunspots_the_dfts_copy_beats_repeating_the_last_value_and_the_specialists_lose():
+    at = page("views/arena.py", arena_suite="sunspots")
+    board = at.dataframe[1].value
+    mse = dict(zip(board["model"], board["MSE"].astype(float)))
+    naive = mse["Repeat last value"]
+    assert mse["DFT periodic extension"] < naive  # the answer says so: ~11-year cycle, ~9 of them in 100
+    assert mse["Linear prediction"] < naive and mse["FFT-GRU"] < naive
+    assert mse["FFT-GRU (specialist: final only)"] > 3 * naive
+
+
+def test_the_grey_line_is_only_talked_about_when_it_is_drawn():
+    short = " ".join(m.value for m in page("views/arena.py", arena_seed="3", arena_horizon="10").markdown)
+    long = " ".join(m.value for m in page("views/arena.py", arena_seed="3", arena_horizon="40").markdown)
+    assert "grey dotted line" not in short and "grey dotted line" in long
+
+
+def test_a_short_horizon_opens_on_the_forecasts_not_a_sliver_of_them():
+    from dashboard.plots.arena import forecast_figure
+
+    series = np.sin(np.arange(110) / 5)
+    fig = forecast_figure(series, 100, {"naive": np.full(10, series[99])}, {"naive": "Repeat last value"})
+    assert tuple(fig.layout.xaxis.range) == (59.5, 109.5)
+    assert any("double-click" in a.text for a in fig.layout.annotations)
+    whole = forecast_figure(np.sin(np.arange(300) / 5), 100, {}, {})  # a 200-step horizon: everything
+    assert whole.layout.xaxis.range is None
+
+
+def test_dft_metric_labels_fit_a_projector_and_one_clean_sine_lists_one_bin():
+    at = page("views/dft_explorer.py", dft_example="One sine, period 20", dft_n="100")
+    assert all(len(m.label) <= 25 for m in at.metric), [m.label for m in at.metric]  # cut at 1024 px beyond
+    fit = next(d.value for d in at.dataframe if "fitted sines: period" in d.value.columns)
+    assert fit["strongest DFT bins: period N/k"].tolist() == ["20"]  # not 20, 5, 3.3, 2.2 at 1e-17
+    assert fit["fitted sines: period"].tolist() == ["20"]
+    windows = next(d.value for d in at.dataframe if "window" in d.value.columns)
+    assert "None" not in windows.astype(str).to_numpy() and len(set(windows.columns)) == len(windows.columns)
+
+
+def test_log_spectrum_draws_bins_as_points_and_names_the_true_component():
+    from dashboard.plots.spectral import spectrum_figure
+
+    f = np.linspace(0, 0.5, 56)
+    log = spectrum_figure(f, np.ones(56), f, np.ones(56), np.array([0.05]), log=True)
+    modes = {t.name: t.mode for t in log.data}
+    assert modes["DFT bins"] == "markers"  # stems from 0 run to minus infinity on a log axis
+    assert "true component" in modes
+    linear = spectrum_figure(f, np.ones(56), f, np.ones(56), np.array([0.05]))
+    assert {t.name: t.mode for t in linear.data}["DFT bins"] == "lines"
+
+
+def test_frame_errors_spanning_decades_go_on_a_log_axis_and_colours_stay_apart():
+    from dashboard.plots.autoencoders import code_colors
+    from dashboard.plots.frames import PALETTE, lead_time_figure
+
+    ahead = (1, 2, 3)
+    spread = {"last": np.array([0.02, 0.1, 0.2]), "physics": np.array([1e-5, 2e-5, 3e-5])}
+    colors = {"last": "#000000", "physics": "#111111"}
+    assert lead_time_figure(spread, ahead, "position", {}, colors).layout.yaxis.type == "log"
+    close = {"a": np.array([0.8, 0.9, 0.95]), "b": np.array([0.7, 0.8, 0.9])}
+    assert lead_time_figure(close, ahead, "SSIM", {}, {"a": "#000", "b": "#111"}).layout.yaxis.type is None
+
+    def rgb(h: str) -> np.ndarray:
+        return np.array([int(h[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+    gaps = [np.abs(rgb(a) - rgb(b)).sum() for i, a in enumerate(PALETTE) for b in PALETTE[i + 1 :]]
+    assert min(gaps) > 60, min(gaps)  # teal beside green summed to 41
+    shown = code_colors(["conv", "mlp", "conv-gru", "pca", "dft-topk"])
+    assert np.abs(rgb(shown["conv"]) - rgb(shown["dft-topk"])).sum() > 150

@@ -80,7 +80,7 @@ def test_arena_seed_changes_traces_and_the_rollout_plays(page, app_url):
 def test_a_tiny_run_trains_from_the_ui_and_stops(page, app_url):
     open_page(page, app_url, "training")
     form = page.locator('[data-testid="stForm"]')
-    steps = form.get_by_label("Steps")
+    steps = form.get_by_label("Steps", exact=True)  # not its tooltip button, "Help for Steps"
     steps.fill("100000")
     form.get_by_label("Run name (optional)").fill("browser-run")
     form.get_by_role("button", name="Start training").click()
@@ -180,3 +180,37 @@ def test_the_seam_can_be_heard(page, app_url):
     )
     assert played > 0.1
     assert_no_exception(page)
+
+
+def test_on_a_projector_no_label_is_cut_and_the_forecast_is_not_a_sliver(browser, app_url):
+    """At 1024 x 768 (a projector): every metric label and every plot annotation is drawn whole, and the
+    Arena opens on the forecasts (a 10-step horizon after 100 samples was a sliver at the right edge)."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    try:
+        open_page(pg, app_url, "dft_explorer", "?dft_n=110")
+        labels = pg.locator('[data-testid="stMetricLabel"]')
+        pg.wait_for_function("() => document.querySelectorAll('[data-testid=\"stMetricLabel\"]').length >= 3")
+        cut = pg.evaluate(
+            '() => [...document.querySelectorAll(\'[data-testid="stMetricLabel"] p, '
+            '[data-testid="stMetricLabel"] div\')].filter(e => e.scrollWidth > e.clientWidth + 1)'
+            ".map(e => e.textContent)"
+        )
+        assert labels.count() == 3 and not cut, cut
+        shot(pg, "projector-dft")
+        open_page(pg, app_url, "arena", "?arena_seed=3")
+        chart = pg.locator(".js-plotly-plot").first
+        chart.wait_for()
+        x_range = pg.evaluate("() => document.querySelector('.js-plotly-plot')._fullLayout.xaxis.range")
+        assert x_range[0] > 50 and x_range[1] < 111, x_range  # the last 40 lookback samples and the forecasts
+        outside = pg.evaluate(
+            "() => { const el = document.querySelector('.js-plotly-plot'); const box = el.getBoundingClientRect();"
+            " return [...el.querySelectorAll('.annotation')].map(a => a.getBoundingClientRect())"
+            ".filter(r => r.right > box.right + 1 || r.left < box.left - 1).length; }"
+        )
+        assert outside == 0  # the seam note once ran off the right edge
+        shot(pg, "projector-arena")
+        assert_no_exception(pg)
+    finally:
+        context.close()
