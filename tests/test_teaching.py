@@ -335,5 +335,18 @@ def test_frame_errors_spanning_decades_go_on_a_log_axis_and_colours_stay_apart()
 
     gaps = [np.abs(rgb(a) - rgb(b)).sum() for i, a in enumerate(PALETTE) for b in PALETTE[i + 1 :]]
     assert min(gaps) > 60, min(gaps)  # teal beside green summed to 41
-    shown = code_colors(["conv", "mlp", "conv-gru", "pca", "dft-topk"])
-    assert np.abs(rgb(shown["conv"]) - rgb(shown["dft-topk"])).sum() > 150
+    from core.autoencoders import available
+
+    codes = list(code_colors(available("signals")).values())  # all on the MSE-against-k chart at once
+    gaps = [np.abs(rgb(a) - rgb(b)).sum() for i, a in enumerate(codes) for b in codes[i + 1 :]]
+    assert len(set(codes)) == len(codes) and min(gaps) >= 100, min(gaps)  # conv-lstm and mlp once 36 apart
+
+
+def test_a_training_curve_within_two_decades_still_has_labels_on_its_log_axis():
+    from dashboard.plots.training import loss_figure
+
+    records = [{"step": 1, "train_loss": 0.1}, {"step": 25, "val_mse": 0.1}, {"step": 300, "val_mse": 0.056}]
+    fig = loss_figure({"run": [*records, {"step": 300, "train_loss": 0.02}]})
+    assert fig.layout.yaxis.type == "log" and list(fig.layout.yaxis.ticktext) == ["0.01", "0.02", "0.05", "0.1", "0.2"]
+    wide = loss_figure({"run": [{"step": 1, "train_loss": 1.0}, {"step": 300, "train_loss": 1e-5}]})
+    assert wide.layout.yaxis.tickvals is None and wide.layout.yaxis.dtick == 1  # decades, as everywhere

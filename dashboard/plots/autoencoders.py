@@ -9,10 +9,13 @@ from dashboard.plots.common import EXTRA_COLORS, TRUTH, layout, log_y
 
 # Codes, in the order the page lists them: closed-form first (greys and reds), then the learned ones.
 CODE_COLORS = {"dft-topk": "#dc2626", "dft-lowpass": "#f97316", "pca": "#6b7280", "linear": "#9ca3af"}
-LEARNED_COLORS = [  # twelve distinct hues: every learned code on one chart gets its own; the fourth (conv,
-    # shown by default) is cyan, not pink, beside the red dotted DFT top-k
-    "#2563eb", "#059669", "#7c3aed", "#0891b2", "#0d9488", "#b45309",
-    "#4f46e5", "#65a30d", "#be123c", "#db2777", "#a16207", "#9333ea",
+# Eleven learned codes (in MODELS order: rnn, lstm, gru, conv, conv-rnn, conv-lstm, conv-gru, conv-res-rnn,
+# conv-res-lstm, conv-res-gru, mlp), every pair of colours (and each against the closed-form ones) at least
+# 120 apart in summed RGB: the MSE-against-k chart shows all of them at once. The defaults (conv, conv-gru,
+# mlp) are cyan, violet and gold beside the red DFT top-k and the grey PCA.
+LEARNED_COLORS = [
+    "#1e40af", "#059669", "#86198f", "#17becf", "#65a30d", "#e15f99",
+    "#511cfb", "#bcbd22", "#fb00d1", "#620042", "#a16207",
 ]  # fmt: skip
 
 

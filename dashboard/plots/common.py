@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 
 TRUTH = "#1f2937"
@@ -53,6 +54,21 @@ LOG_AXIS = {"type": "log", "dtick": 1, "exponentformat": "e", "minor": {"showgri
 
 def log_y(fig: go.Figure, **extra) -> go.Figure:
     fig.update_yaxes(**LOG_AXIS, **extra)
+    return fig
+
+
+def log_y_for(fig: go.Figure, values) -> go.Figure:
+    """A log y-axis that reads at any span: one label a decade, but where the values span less than two
+    decades (a training curve from 0.1 to 0.02) labels at 1, 2 and 5 of each decade, or the axis shows one
+    label, or none."""
+    values = np.asarray([v for v in np.ravel(values) if v is not None], dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    log_y(fig)
+    if values.size and values.max() < 100 * values.min():
+        lo, hi = np.floor(np.log10(values.min())), np.ceil(np.log10(values.max()))
+        ticks = [m * 10.0**e for e in np.arange(lo, hi + 1) for m in (1, 2, 5)]
+        ticks = [t for t in ticks if values.min() / 2 <= t <= values.max() * 2]
+        fig.update_yaxes(tickmode="array", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
     return fig
 
 

@@ -110,7 +110,7 @@ def forecast_animation(
             {
                 "active": 0,
                 "x": 0.08,
-                "len": 0.92,
+                "len": 0.86,  # room on the right for the last tick's label ("t = 30 (+10)" ran off the figure)
                 "y": -0.02,
                 "currentvalue": {"prefix": ""},
                 "steps": [

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.plots.common import EXTRA_COLORS, TRUTH, layout, log_y
+from dashboard.plots.common import EXTRA_COLORS, TRUTH, layout, log_y_for
 
 
 def loss_figure(curves: dict[str, list[dict]]) -> go.Figure:
@@ -35,8 +35,7 @@ def loss_figure(curves: dict[str, list[dict]]) -> go.Figure:
             )
         )
     fig = layout(fig, xaxis_title="step", yaxis_title="loss / MSE (log)", height=380, hovermode="closest")
-    log_y(fig)
-    return fig
+    return log_y_for(fig, [y for trace in fig.data for y in trace.y])
 
 
 def lr_figure(records: list[dict]) -> go.Figure:

@@ -158,11 +158,11 @@ def mse_table(kind: str, names: tuple) -> list[dict]:
 st.subheader("Reconstruction error against k")
 rows = mse_table(kind, tuple(names))
 st.plotly_chart(mse_vs_k_figure(rows, colors), width="stretch", key="ae_mse_k")
-st.markdown("**What these curves say** (each sentence computed from the numbers above):")
 st.caption(
     "Held-out MSE over 256 windows none of the codes was trained or fitted on. Dotted: closed-form codes "
     "(no training); solid: learned ones, at the k they were trained for."
 )
+st.markdown("**What these curves say** (each sentence computed from the numbers above):")
 for sentence in findings([{**r, "test_mse": r["mse"]} for r in rows]):
     st.markdown(f"- {sentence}")
 
