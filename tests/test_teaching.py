@@ -350,3 +350,30 @@ def test_a_training_curve_within_two_decades_still_has_labels_on_its_log_axis():
     assert fig.layout.yaxis.type == "log" and list(fig.layout.yaxis.ticktext) == ["0.01", "0.02", "0.05", "0.1", "0.2"]
     wide = loss_figure({"run": [{"step": 1, "train_loss": 1.0}, {"step": 300, "train_loss": 1e-5}]})
     assert wide.layout.yaxis.tickvals is None and wide.layout.yaxis.dtick == 1  # decades, as everywhere
+
+
+def test_the_hamming_answer_quotes_the_numbers_on_its_page():
+    from dashboard.experiments import DFT_EXPERIMENTS
+
+    exp = next(e for e in DFT_EXPERIMENTS if "Hamming" in e.label)
+    at = page("views/dft_explorer.py", **exp.params)
+    values = {m.label: m.value for m in at.metric}
+    assert values["Far-off leakage"] == "0.08%" and "0.08%" in exp.answer
+    assert float(values["Periodic extension: MSE"]) > 2 and "no better" in exp.answer  # still jumps at the seam
+    plain = page("views/dft_explorer.py", **exp.params | {"dft_window": "rectangular"})
+    assert {m.label: m.value for m in plain.metric}["Far-off leakage"] == "7.06%" and "7%" in exp.answer
+
+
+def test_a_falling_trend_is_called_falling_and_the_stacked_plot_keeps_its_first_title():
+    import json
+
+    from dashboard.experiments import LAB_EXPERIMENTS
+
+    exp = LAB_EXPERIMENTS[0]
+    at = page("views/signal_lab.py", **exp.params)
+    at.segmented_control(key="lab_show").set_value("stacked").run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    trend = next(a["text"] for a in spec["layout"]["annotations"] if a["text"].startswith("trend"))
+    assert trend.startswith("trend (falls ") and "-" not in trend  # seed 4 falls: not "rises -0.167"
+    assert "only rises" not in exp.answer and "falls" in exp.answer
+    assert spec["layout"]["margin"]["t"] >= 30  # the "signal" row title was cut at the top

@@ -36,7 +36,9 @@ def signal_figure(
         top = max(float(np.abs(values).max()), max(float(np.abs(c).max()) for c in components), 1e-12)
         fig.update_yaxes(range=[-1.1 * top, 1.1 * top])  # one scale for every row
         fig.update_annotations(font={"size": 11}, xanchor="left", x=0)
-        return layout(fig, height=min(1600, 170 + 110 * len(components)), showlegend=False)
+        fig = layout(fig, height=min(1600, 170 + 110 * len(components)), showlegend=False)
+        fig.update_layout(margin={"t": 30})  # room for the first row's title ("signal" was cut in half)
+        return fig
     fig = go.Figure()
     for c, label in zip(components, labels):
         fig.add_trace(go.Scatter(x=t, y=c, name=label, line={"width": 1}, opacity=0.45))

@@ -194,7 +194,7 @@ with chart_area:
         trend = signal.trend * t / max(signal.length - 1, 1)
         if signal.trend:
             parts.append(trend)
-            labels.append(f"trend (rises {signal.trend:.3g})")
+            labels.append(f"trend ({'rises' if signal.trend >= 0 else 'falls'} {abs(signal.trend):.3g})")
         if signal.noise:
             parts.append(values - np.sum(parts, axis=0))  # what the harmonics and the trend do not explain
             labels.append(f"noise (std {signal.noise:.3g})")
