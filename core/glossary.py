@@ -50,6 +50,8 @@ TERMS: dict[str, str] = {
     "repeat last value": "The simplest forecast: the future equals the last value seen. Every method must "
     "beat it to be worth anything.",
     "MSE": "Mean squared error: the average of (forecast - truth)², over signals and horizon steps.",
+    "float32": "Numbers stored with about 7 significant digits (float64: about 16). The suites feed models "
+    "float32, so even an exact method shows errors near 1e-7 rather than 0.",
     "MAE": "Mean absolute error: the average of |forecast - truth|. Unlike the MSE it does not square, so big "
     "misses count less.",
     "linear prediction": "Predicting each sample as a fixed weighted sum of the samples just before it, "

@@ -211,7 +211,7 @@ def test_user_runs_and_specialists_never_share_a_shipped_models_colour():
 WALK_TERMS = [
     "seed", "standard deviation", "trend", "amplitude modulation", "X_k", "spectrum", "frequency", "radian",
     "least squares", "order", "MDL", "MLP", "FFT-GRU", "suite", "validation", "step", "batch", "learning rate",
-    "curriculum", "checkpoint", "convolution", "optical flow", "centroid", "DFT top-k", "low-pass", "MAE",
+    "curriculum", "checkpoint", "convolution", "optical flow", "centroid", "DFT top-k", "low-pass", "MAE", "float32",
 ]  # fmt: skip
 
 

@@ -277,7 +277,8 @@ suite_name = c1.selectbox(
     key="arena_suite",
     bind="query-params",
     help="; ".join(f"{name}: {text}" for name, text in evaluation.DESCRIPTIONS.items())
-    + ". Real windows and the last three suites are scaled by their lookback. Inputs are passed as float32.",
+    + ". Real windows and the last three suites are scaled by their lookback. Inputs are passed as float32: "
+    + define("float32"),
 )
 n_signals = c2.slider("Signals", 32, 1024, 256, step=32, key="arena_n")
 

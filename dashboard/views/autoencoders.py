@@ -30,11 +30,12 @@ CODE_NOTES = {
     "rnn": "learned: a plain recurrent network reads the samples one at a time; its last state gives the k numbers.",
     "lstm": "learned: the same with an LSTM (a recurrent network with a gated memory).",
     "gru": "learned: the same with a GRU (a simpler gated recurrent network).",
-    "conv": "learned: convolutions halve the window three times, then one dense layer gives the k numbers.",
+    "conv": "learned: convolutions halve the window three times, then one fully connected layer gives the k numbers.",
     "conv-rnn": "learned: convolutions shorten the window to a quarter, a plain recurrent layer reads what they found.",
     "conv-lstm": "learned: convolutions shorten the window to a quarter, an LSTM reads what they found.",
     "conv-gru": "learned: convolutions shorten the window to a quarter, a GRU reads what they found.",
-    "conv-res": "learned: as the conv-recurrent code of the same name, with deeper residual convolution blocks.",
+    "conv-res": "learned: as the conv-recurrent code of the same name, with deeper convolution blocks (each "
+    "adds its input back to its output).",
 }
 KINDS = {"Harmonic sums": "signals", "Pen strokes": "strokes"}
 # The document this page answers (its own data and units, 300 epochs): train / test MSE.
