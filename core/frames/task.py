@@ -2,7 +2,8 @@
 
 A run's ``config.data`` names the preset and may change what ``core.frames.data.preset`` lets change:
 ``{"preset": "blob32", "laws": ["linear", "bounce"], "dof": null, "noise": 0.0, "objects": 1}`` (``noise``
-may be a range ``[min, max]`` drawn per sequence, with ``"clean_share"`` of the sequences left clean). The
+may be a range ``[min, max]`` drawn per sequence, with ``"clean_share"`` of the sequences left clean;
+``"emphasis": [["sinusoidal", 4, 0.3]]`` draws that share of the sequences as one law and DOF). The
 frame geometry comes from the preset only, and a batch may hold at most ``MAX_BATCH_VALUES`` floats, so a
 typo cannot allocate gigabytes. ``config.model_options`` are the model's own options (``layers``,
 ``hidden``, ...); the geometry and the head ("softmax" for one-pixel presets, else "mse") are filled in.
