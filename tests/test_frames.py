@@ -521,3 +521,14 @@ def test_the_shipped_noise_trained_convlstm_keeps_its_forecast_on_noisy_input():
         for name in ("blob32-convlstm2", "blob32-convlstm1")  # fine-tuned on noise 0-0.1; trained clean
     }
     assert error["blob32-convlstm2"] < 0.03 and error["blob32-convlstm1"] > 2 * error["blob32-convlstm2"], error
+
+
+def test_optical_flow_on_noisy_one_pixel_frames_registers_the_object_not_the_noise():
+    spec = PRESETS["thesis"]
+    errors = []
+    for noise in (0.0, 0.1):
+        noisy = preset("thesis", noise=noise, laws=["linear"])
+        batch = generate(noisy, 8, seed=12)
+        truth = batch.positions[:, spec.t_in :, 0].numpy()
+        errors.append(metrics.position_error(baselines.flow(batch.inputs, spec).numpy(), truth, spec).mean())
+    assert errors[1] < errors[0] + 0.01, errors  # without the noise floor taken off: ~50 % of the diagonal

@@ -205,10 +205,15 @@ def constant_velocity(inputs: torch.Tensor, spec: FrameSpec) -> torch.Tensor:
 
 
 def flow_velocity(inputs: torch.Tensor, upsample: int = 20) -> torch.Tensor:
-    """[B, 2] motion (row, col) in pixels per frame between the last two frames, by phase correlation."""
+    """[B, 2] motion (row, col) in pixels per frame between the last two frames, by phase correlation.
+
+    What lies under each frame's own noise floor (3 x ``noise_level``; nothing on a clean frame of a digit or
+    one pixel, ~1e-7 on a blob's) is taken off first: on noisy one-pixel frames the correlation of the noise
+    otherwise outweighs the object's (49.9 % of the diagonal on ``thesis`` at noise 0.1, 13.6 % with it)."""
     from skimage.registration import phase_cross_correlation
 
-    pairs = inputs[:, -2:].double().cpu().numpy()
+    last = inputs[:, -2:].double()
+    pairs = (last - 3 * noise_level(last)[..., None, None]).clamp_min(0.0).cpu().numpy()
     out = np.zeros((len(pairs), 2))
     for i, (before, after) in enumerate(pairs):
         if before.max() <= 0 or after.max() <= 0:
