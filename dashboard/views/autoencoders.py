@@ -62,7 +62,7 @@ st.markdown(
     "other codes do not get."
 )
 
-c1, c2, c3 = st.columns([2, 2, 1])
+c1, c2, c3 = st.columns([3, 2, 1])  # "Pen strokes" was cut at 1024 px in a third
 kind_label = c1.segmented_control("Data", list(KINDS), default="Harmonic sums", key="ae_kind") or "Harmonic sums"
 kind = KINDS[kind_label]
 k = c2.select_slider("k: real numbers in the code", KS, value=16, key="ae_k")

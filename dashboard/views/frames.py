@@ -63,7 +63,7 @@ spec = frame_data.PRESETS[preset_name]
 law = c2.selectbox("Law of the path", spec.laws, key=f"frames_law_{preset_name}")
 most = frame_data.MAX_DOF[law]
 dof = c3.number_input(
-    "Free parameters (DOF)",
+    "DOF",
     1,
     most,
     most,

@@ -37,7 +37,8 @@ PRESETS = {
 }
 
 st.subheader("New run")
-p1, p2 = st.columns([3, 2])
+# One row each: beside the model box the three presets were cut at 1024 px (a projector).
+p1 = p2 = st.container()
 preset = (
     p1.segmented_control("Preset", list(PRESETS), default=list(PRESETS)[0], key="train_preset", bind="query-params")
     or list(PRESETS)[0]
@@ -65,10 +66,10 @@ with st.form("new_run"):
     c7, c8, c9 = st.columns(3)
     components = c7.slider("Components", 1, 60, chosen["components"], key=f"train_components_{preset}")
     curriculum = c8.checkbox(
-        "Curriculum (3..10 first, then grow)",
+        "Curriculum",
         value=chosen["components"][1] > 10,
         key="train_curriculum",
-        help=define("curriculum"),
+        help=define("curriculum") + " Here: 3..10 components first, then growing to the range above.",
     )
     run_id = c9.text_input("Run name (optional)", key="train_run_id")
     c10, c11, c12 = st.columns(3)
@@ -83,7 +84,12 @@ with st.form("new_run"):
         bind="query-params",
         help="a network trained on clean signals only has never seen noise and breaks down on noisy input",
     )
-    tensorboard = c12.checkbox("Also log to TensorBoard (if installed)", False, key="train_tensorboard")
+    tensorboard = c12.checkbox(
+        "TensorBoard log",
+        False,
+        key="train_tensorboard",
+        help="also write the curves for TensorBoard, a separate viewer, if it is installed",
+    )
     submitted = st.form_submit_button("Start training", type="primary")
 
 if submitted:

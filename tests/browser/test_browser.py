@@ -212,5 +212,15 @@ def test_on_a_projector_no_label_is_cut_and_the_forecast_is_not_a_sliver(browser
         assert outside == 0  # the seam note once ran off the right edge
         shot(pg, "projector-arena")
         assert_no_exception(pg)
+        # No control cut short: the Training presets and 'Curriculum (3..10 f…', the Autoencoders' 'Pen
+        # strokes' were. (Frames' presets still scroll at this width: its layout is not this test's to fix.)
+        for path in ("training", "autoencoders", "signal_lab", "dft_explorer", "arena", ""):
+            open_page(pg, app_url, path)
+            cut = pg.evaluate(
+                '() => [...document.querySelectorAll(\'[data-testid="stButtonGroup"] *, '
+                '[data-testid="stCheckbox"] p, [data-testid="stWidgetLabel"] p\')]'
+                ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"
+            )
+            assert not cut, (path, cut)
     finally:
         context.close()
