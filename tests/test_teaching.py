@@ -307,6 +307,7 @@ def test_dft_metric_labels_fit_a_projector_and_one_clean_sine_lists_one_bin():
     assert fit["fitted sines: period"].tolist() == ["20"]
     windows = next(d.value for d in at.dataframe if "window" in d.value.columns)
     assert "None" not in windows.astype(str).to_numpy() and len(set(windows.columns)) == len(windows.columns)
+    assert any("Hz tone (400 cycles a second)" in m.value for m in at.markdown)  # Hz said in plain words
 
 
 def test_log_spectrum_draws_bins_as_points_and_names_the_true_component():

@@ -296,7 +296,8 @@ sinusoid_fit_section(signal[:n], key="dft_poles")
 st.subheader("Listen to the seam")
 st.markdown(
     "The DFT's forecast is the window played again and again. Here is exactly that, as sound: each sample "
-    f"lasts 1/{audio.RATE} s, so a period of 20 samples is a {audio.RATE // 20} Hz tone. When every period "
+    f"lasts 1/{audio.RATE} s, so a period of 20 samples is a {audio.RATE // 20} Hz tone ({audio.RATE // 20} "
+    "cycles a second). When every period "
     "fits the window a whole number of times the loop is one smooth tone; when not, the wave jumps at every "
     f"seam, {audio.RATE}/N times a second, and you hear a buzz."
 )
