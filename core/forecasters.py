@@ -55,11 +55,11 @@ DESCRIPTIONS = {
 }
 # What each trainable architecture does, whoever trains it and on what (the Training page).
 ARCHITECTURES = {name: DESCRIPTIONS[name] for name in NEURAL}
-# The shipped default fft_gru is the hybrid (guide_order 20): it also reads a cheap linear-prediction
-# forecast and learns the correction to it at every step.
+# The shipped default fft_gru is the hybrid (guides 4): it also reads four cheap linear-prediction
+# forecasts and learns the correction to their mean at every step.
 _HYBRID = (
-    " It also reads a quick linear-prediction forecast (20 past values) and learns, step by step, the "
-    "correction to it: classical and learned together."
+    " It also reads four quick linear-prediction forecasts (from the last 10, 20, 30 and 40 values) and "
+    "learns, step by step, the correction to their mean: classical and learned together."
 )
 _BROAD = " Trained on a broad mixture: noise, trends, random walks, changing amplitudes, periods 2-100."
 _FINAL = " Trained on clean sums of whole-period harmonics only (the study's final suite): a specialist."
