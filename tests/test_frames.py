@@ -341,8 +341,7 @@ def test_robustness_table_names_the_noise_a_network_trained_on():
     assert evaluate.trained_noise(frames.load("physics")) == "-"
 
 
-def test_start_from_fine_tunes_given_weights_through_the_training_loop(tmp_path):
-    from core.frames.task import start_from
+def test_init_from_fine_tunes_given_weights_through_the_training_loop(tmp_path):
     from core.training.config import TrainConfig
     from core.training.loop import train
 
@@ -358,24 +357,26 @@ def test_start_from_fine_tunes_given_weights_through_the_training_loop(tmp_path)
         "eval_every": 2,
         "checkpoint_every": 2,
         "log_every": 1,
+        "lr": 1e-12,  # two steps that barely move the weights: what the run ends with is where it started
+        "init_from": str(tmp_path / "w.pt"),
     }
     weights = ConvLSTM(height=32, width=32, t_in=10, ahead=list(range(1, 11)), layers=1, hidden=4)
     save_checkpoint(
         tmp_path / "w.pt", {"model": "convlstm", "hparams": weights.hparams, "model_state": weights.state_dict()}
     )
-    run = start_from(tmp_path / "run", config, tmp_path / "w.pt")
-    seeded = torch.load(run / "last.pt", weights_only=True)
-    assert seeded["step"] == 0 and all(
-        torch.equal(seeded["model_state"][k], v) for k, v in weights.state_dict().items()
-    )
-    status = train(TrainConfig.from_dict(json.loads((run / "config.json").read_text())), run, resume=True)
+    status = train(TrainConfig.from_dict(config), tmp_path / "run")
     assert status["state"] == "finished" and status["step"] == 2
-    trained = torch.load(run / "best.pt", weights_only=True)["model_state"]
-    assert any(not torch.equal(trained[k], v) for k, v in weights.state_dict().items())
-    with pytest.raises(ValueError, match="exists"):
-        start_from(run, config, tmp_path / "w.pt")
-    with pytest.raises(ValueError, match="does not fit"):
-        start_from(tmp_path / "other", config | {"model_options": {"layers": 2, "hidden": 4}}, tmp_path / "w.pt")
+    trained = torch.load(tmp_path / "run" / "last.pt", weights_only=True)["model_state"]
+    for name, value in weights.state_dict().items():
+        torch.testing.assert_close(trained[name], value, atol=1e-9, rtol=0)
+    fresh = train(TrainConfig.from_dict(config | {"init_from": None}), tmp_path / "fresh")
+    assert fresh["state"] == "finished"
+    other = torch.load(tmp_path / "fresh" / "last.pt", weights_only=True)["model_state"]
+    assert any(not torch.allclose(other[k], v) for k, v in weights.state_dict().items())
+    mismatch = train(TrainConfig.from_dict(config | {"model_options": {"layers": 2, "hidden": 4}}), tmp_path / "bad")
+    assert mismatch["state"] == "failed" and "does not fit" in mismatch["message"]
+    with pytest.raises(ValueError, match="init_from"):
+        TrainConfig.from_dict(config | {"init_from": 3})
 
 
 def test_ssim_per_frame_equals_one_call_per_frame():

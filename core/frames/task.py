@@ -12,7 +12,6 @@ typo cannot allocate gigabytes. ``config.model_options`` are the model's own opt
 from __future__ import annotations
 
 import inspect
-from pathlib import Path
 
 import torch
 from torch import nn
@@ -144,45 +143,3 @@ def _argmax_distance(prediction: torch.Tensor, target: torch.Tensor) -> torch.Te
 
 
 TASK = FramesTask()
-
-
-def start_from(run_dir: Path | str, config: dict, weights: Path | str) -> Path:
-    """Prepare a run folder whose training starts from ``weights`` (a shipped or a run's ``best.pt``):
-    ``config.json`` and a ``last.pt`` at step 0 holding those weights and a fresh optimiser, so
-    ``python -m core.training --resume <run>`` fine-tunes them with the one training loop. The weights must
-    fit the config's model (same architecture and geometry), else a ValueError."""
-    from core.checkpoints import read_checkpoint, save_checkpoint
-    from core.training.config import TrainConfig
-
-    run_dir = Path(run_dir)
-    if (run_dir / "config.json").exists():
-        raise ValueError(f"run {run_dir} exists already")
-    train_config = TrainConfig.from_dict(dict(config))
-    TASK.check(train_config)
-    model = TASK.build(train_config)
-    payload = read_checkpoint(weights)
-    try:
-        model.load_state_dict(payload["model_state"])
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"{weights} does not fit a {train_config.model} with {train_config.model_options}: {exc}"
-        ) from None
-    optimizer = torch.optim.AdamW(model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay)
-    run_dir.mkdir(parents=True)
-    train_config.save(run_dir / "config.json")
-    save_checkpoint(
-        run_dir / "last.pt",
-        {
-            "task": train_config.task,
-            "model": train_config.model,
-            "hparams": model.hparams,
-            "model_state": model.state_dict(),
-            "optimizer": optimizer.state_dict(),
-            "step": 0,
-            "best_val": float("inf"),
-            "stage": 0,
-            "rng": torch.get_rng_state(),
-            "config": train_config.to_dict(),
-        },
-    )
-    return run_dir

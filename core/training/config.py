@@ -41,6 +41,9 @@ class TrainConfig:
     loss: "mse" (every horizon step counts the same) or "inv_k" (step k weighs 1/k, normalised).
     device: "auto" (cuda > mps > cpu), or a device name that must then exist.
     tensorboard: also log to ``<run>/tensorboard`` when the tensorboard package is installed.
+    init_from: a checkpoint (a shipped or a run's ``best.pt``) whose weights a new run starts from instead
+        of a fresh initialisation: fine-tuning, with the same loop. It must fit ``model`` and
+        ``model_options``; a resumed run continues from its own ``last.pt`` and ignores it.
     """
 
     model: str = "fft_gru"
@@ -67,6 +70,7 @@ class TrainConfig:
     amp: bool = False
     tensorboard: bool = False
     seed: int = 0
+    init_from: str | None = None
 
     def __post_init__(self) -> None:
         task = get_task(self.task)
@@ -96,6 +100,8 @@ class TrainConfig:
             raise ValueError(f"device must be a name such as 'auto', 'cpu' or 'cuda', got {self.device!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**63:
             raise ValueError(f"seed must be a whole number between 0 and 2**63 - 1, got {self.seed!r}")
+        if self.init_from is not None and (not isinstance(self.init_from, str) or not 0 < len(self.init_from) <= 4096):
+            raise ValueError(f"init_from must be the path of a checkpoint or null, got {self.init_from!r}")
         if not isinstance(self.signal, dict) or not isinstance(self.curriculum, list):
             raise ValueError("signal must be a JSON object and curriculum a list of stages")
         if self.loss not in LOSSES:

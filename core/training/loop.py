@@ -127,6 +127,14 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
         model.to(device)
         optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         best_val = math.inf
+        if config.init_from and not (resume and files.last.exists()):  # fine-tuning: start from these weights
+            start = read_checkpoint(config.init_from, map_location=device)
+            try:
+                model.load_state_dict(start["model_state"])
+            except (RuntimeError, KeyError, TypeError) as exc:
+                raise ValueError(
+                    f"init_from {config.init_from} does not fit {config.model} with {config.model_options}: {exc}"
+                ) from None
         if resume and files.last.exists():
             state = read_checkpoint(files.last, map_location=device)
             model.load_state_dict(state["model_state"])
