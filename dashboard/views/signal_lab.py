@@ -157,7 +157,14 @@ else:
                     frame = datasets.read_csv(upload.getvalue())
                     columns = datasets.numeric_columns(frame) or [str(c) for c in frame.columns]
                     column = st.selectbox("Column", columns, key="lab_column")
-                    series = datasets.column_series(frame, column, name=upload.name)
+                    fill = st.checkbox(
+                        "Fill empty cells",
+                        key="lab_fill_gaps",
+                        help="Empty cells inside the column become points on a straight line between their "
+                        "neighbours; empty cells at the start or end are dropped. Filled values are made up: "
+                        f"at most {datasets.MAX_GAP_SHARE:.0%} of the cells are filled.",
+                    )
+                    series = datasets.column_series(frame, column, name=upload.name, fill_gaps=fill)
                 except ValueError as exc:
                     st.error(f"Cannot use this file: {exc}. The previous signal is kept.")
         else:
@@ -170,7 +177,8 @@ else:
             else:
                 values = series.values[span[0] : span[1]]
                 label = f"{series.name} [{series.index[span[0]]} .. {series.index[span[1] - 1]}]"
-                dates = tuple(series.index[span[0] : span[1]])
+                # An upload's labels are its row numbers, not dates: its axis stays "sample t".
+                dates = tuple(series.index[span[0] : span[1]]) if choice != "Upload a CSV..." else ()
                 state.set_current(state.CurrentSignal(label, len(values), real=tuple(values.tolist()), dates=dates))
                 st.caption(f"Source: {series.source}")
                 if series.name in LOOK_FOR:

@@ -224,3 +224,22 @@ def test_on_a_projector_no_label_is_cut_and_the_forecast_is_not_a_sliver(browser
             assert not cut, (path, cut)
     finally:
         context.close()
+
+
+def test_an_upload_with_gaps_is_refused_then_filled_when_asked(page, app_url, tmp_path):
+    csv = tmp_path / "gaps.csv"
+    rows = [f"m{i},{'' if i in (0, 7, 8) else round(10 + (i % 12), 3)}" for i in range(60)]
+    csv.write_text("month,value\n" + "\n".join(rows) + "\n")  # one numeric column: chosen by default
+    open_page(page, app_url, "signal_lab", "?lab_source=Real+series&lab_series=Upload+a+CSV...")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(csv))
+    wait_idle(page)
+    error = page.locator('[data-testid="stAlertContentError"]').filter(has_text="empty cell")
+    error.first.wait_for()
+    assert "filled by straight lines" in error.first.inner_text()
+    page.get_by_text("Fill empty cells").click()
+    wait_idle(page)
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    page.get_by_text("2 empty cell(s) filled by straight lines, 1 at the ends dropped").first.wait_for()
+    assert "gaps.csv" in page.get_by_role("heading", name=re.compile("Signal:")).first.inner_text()
+    assert_no_exception(page)
+    shot(page, "signal-lab-upload-gaps-filled")
