@@ -69,3 +69,10 @@ def test_a_frame_model_trains_in_the_background_and_shows_on_the_training_page(t
     assert not at.exception
     table = at.dataframe[0].value
     assert table.loc[table["run"] == "frames-run", "task"].tolist() == ["frames"]
+
+
+def test_the_leaderboard_says_which_networks_saw_noise_in_training():
+    rows = leaderboard(frames_page(frames_preset="blob32"))
+    trained = {name: row["trained on noise"] for name, row in rows.items()}
+    assert any(value.startswith("0-0.1") for value in trained.values())  # the noise-trained ConvLSTM
+    assert "0" in trained.values() and trained["Physics fit of the path"] == "-"

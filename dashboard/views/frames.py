@@ -8,6 +8,7 @@ import streamlit as st
 from core import frames
 from core.frames import data as frame_data
 from core.frames import metrics
+from core.frames.evaluate import trained_noise
 from core.frames.models import MODELS as FRAME_MODELS
 from core.glossary import define
 from dashboard.plots.frames import colors_for, forecast_animation, lead_time_figure
@@ -159,6 +160,7 @@ for n in chosen:
     rows.append(
         {
             "forecaster": labels[n],
+            "trained on noise": trained_noise(predictor(n, preset_name)),
             "MSE per pixel": float(e["mse"].mean()),
             "SSIM": float(e["ssim"].mean()),
             "position error, mean": 100 * position["mean"],
@@ -167,6 +169,11 @@ for n in chosen:
         }
     )
 table = pd.DataFrame(rows).sort_values("position error, mean")
+st.caption(
+    "'trained on noise': the noise standard deviation of the frames a network saw in training (0: clean frames "
+    "only; '-': not trained). A network asked about noisier frames than it saw is off its training "
+    "distribution: move the noise slider and watch which ones hold."
+)
 st.dataframe(
     table,
     hide_index=True,
