@@ -54,9 +54,10 @@ def parse_threads(value: object, source: str) -> int:
 def configure_threads(threads: int | None = None) -> int:
     """Set torch's intra-op threads: ``HARMONICS_THREADS`` env var, else ``threads``, else 1.
 
-    One thread is the default because the models here are small and recurrent: on a 2-core machine
-    two threads were measured many times slower than one (synchronisation dominates the tiny matmuls).
-    ``benchmarks/`` measures this; raise it for large batches on a many-core CPU. A bad value in the
+    One thread is the default because the app, a training run and a second run share a small CPU: on a
+    2-core machine under that load two threads were measured ~5x slower than one (each waits for a
+    core), while on the same machine idle they were 0.6-1.05x the time. ``benchmarks/bench_models.py``
+    measures it; raise it for a lone run or a many-core CPU. A bad value in the
     environment (0, -3, abc) must not take every page down: it is reported once and 1 is used.
     """
     env = os.environ.get("HARMONICS_THREADS")

@@ -12,7 +12,7 @@ if str(ROOT) not in sys.path:
 
 from core.runtime import configure_threads  # noqa: E402
 
-configure_threads()  # small recurrent models: 1 thread measured fastest on small CPUs (see README)
+configure_threads()  # 1 thread: the app shares a small CPU with training runs (README, "Threads")
 st.set_page_config(page_title="Harmonics Lab", page_icon=":material/graphic_eq:", layout="wide")
 
 PAGES = [
