@@ -28,6 +28,14 @@ def slider(page, label):
     return page.locator('[data-testid="stSlider"]').filter(has_text=label).get_by_role("slider").first
 
 
+def playable(page) -> int:
+    """Index of the first plotly chart with a Play button, once one has rendered (a rerun can still be
+    drawing its charts when the status widget has gone: counting them at once once found none)."""
+    plots = page.locator(".js-plotly-plot")
+    plots.filter(has_text="Play").first.wait_for()
+    return next(i for i in range(plots.count()) if plots.nth(i).get_by_text("Play").count())
+
+
 def test_every_page_renders_without_an_exception(page, app_url):
     for path in PAGES:
         open_page(page, app_url, path)
@@ -65,8 +73,7 @@ def test_arena_seed_changes_traces_and_the_rollout_plays(page, app_url):
     after = {t["name"]: t["y"] for t in plot_data(page)}
     assert after["truth"] != before["truth"] and after["Linear prediction"] != before["Linear prediction"]
     shot(page, "arena")
-    plots = page.locator(".js-plotly-plot")
-    animation = next(i for i in range(plots.count()) if plots.nth(i).get_by_text("Play").count())  # the rollout
+    animation = playable(page)  # the rollout
     page.locator(".js-plotly-plot").nth(animation).scroll_into_view_if_needed()
     start = len(plot_data(page, animation)[1]["x"])
     page.locator(".js-plotly-plot").nth(animation).get_by_text("Play").click()
@@ -124,8 +131,7 @@ def test_the_epicycles_draw_a_stroke_and_an_empty_canvas_is_a_message(page, app_
     open_page(page, app_url, "autoencoders")
     page.get_by_text("Pen strokes", exact=True).first.click()
     wait_idle(page)
-    plots = page.locator(".js-plotly-plot")
-    animation = next(i for i in range(plots.count()) if plots.nth(i).get_by_text("Play").count())
+    animation = playable(page)
     start, grown = _play(page, animation, 3)  # the pen's trace
     assert grown > start
     shot(page, "autoencoders-epicycles")
