@@ -28,6 +28,13 @@ def slider(page, label):
     return page.locator('[data-testid="stSlider"]').filter(has_text=label).get_by_role("slider").first
 
 
+def choose(page, option: str) -> None:
+    """Click a segmented control's option by its label (the same words stand in the page's caption too:
+    a fresh clone's run once tried a hidden caption's <em>Pen strokes</em> for 60 s)."""
+    page.locator('[data-testid="stButtonGroup"] button').filter(has_text=option).first.click()
+    wait_idle(page)
+
+
 def playable(page) -> int:
     """Index of the first plotly chart with a Play button, once one has rendered (a rerun can still be
     drawing its charts when the status widget has gone: counting them at once once found none)."""
@@ -129,13 +136,13 @@ def test_the_frames_animation_plays_the_true_path(page, app_url):
 
 def test_the_epicycles_draw_a_stroke_and_an_empty_canvas_is_a_message(page, app_url):
     open_page(page, app_url, "autoencoders")
-    page.get_by_text("Pen strokes", exact=True).first.click()
+    choose(page, "Pen strokes")
     wait_idle(page)
     animation = playable(page)
     start, grown = _play(page, animation, 3)  # the pen's trace
     assert grown > start
     shot(page, "autoencoders-epicycles")
-    page.get_by_text("Draw your own", exact=True).first.click()
+    page.locator('[data-testid="stRadio"]').get_by_text("Draw your own", exact=True).click()
     wait_idle(page)
     page.get_by_text("The canvas is empty").first.wait_for()
     assert_no_exception(page)
