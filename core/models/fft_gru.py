@@ -63,9 +63,7 @@ class FFTGRU(ForecastModel):
             self.hparams["guide_order"] = guide_order
         if guides:
             self.hparams["guides"] = guides
-        self.guide_orders = [round(lookback * k / 10) for k in range(1, guides + 1)] if guides else []
-        if guide_order:
-            self.guide_orders = [guide_order]
+        self.guide_orders = [guide_order] if guide_order else [round(lookback * k / 10) for k in range(1, guides + 1)]
         count = len(self.guide_orders)
         self.mlp = nn.Sequential(
             nn.Linear(lookback + spectrum_feature_size(lookback) + count * horizon, mlp),
