@@ -77,7 +77,7 @@ class Suite:
     name: str
     history: np.ndarray  # [n, lookback]
     future: np.ndarray  # [n, horizon]
-    components: np.ndarray  # [n] int (0 for real windows: unknown)
+    components: np.ndarray  # [n] int (0 for real and shape windows: not a count of harmonics)
 
     def as_float32(self) -> Suite:
         """The same windows rounded to float32, the dtype users' arrays and ``generate`` arrive in."""
