@@ -39,6 +39,12 @@ class SignalSpec:
         series (prices, temperatures) that no sum of a few harmonics has.
     clean_share: the share of signals drawn without noise, walk, trend or modulation, so that a
         training mixture keeps clean sums of harmonics (the textbook case) as a real part of its world.
+    effect_share: the share of the other signals that get each of noise, walk and trend, drawn
+        independently for each (modulation has its own share). At 1 every non-clean signal gets all
+        three. Below 1 the mixture also holds noisy sums of harmonics without a walk or trend, and so on:
+        a network whose noisy training signals always wander too learns that noise means wandering, and
+        then "corrects" a pure noisy sum of harmonics that does not wander (measured: worse than the
+        linear-prediction forecasts it starts from).
     length: samples per signal (lookback + horizon; 110 = 100 + 10 in the study).
     """
 
@@ -51,6 +57,7 @@ class SignalSpec:
     length: int = 110
     walk: float = 0.0
     clean_share: float = 0.0
+    effect_share: float = 1.0
 
     def __post_init__(self) -> None:
         # Accept lists (JSON round trips) but store tuples so the spec stays hashable.
@@ -74,6 +81,8 @@ class SignalSpec:
             raise ValueError(f"noise must be a finite standard deviation >= 0 or a range (min, max), got {self.noise}")
         if not 0 <= float(self.clean_share) <= 1:
             raise ValueError(f"clean_share must be a share of signals in [0, 1], got {self.clean_share}")
+        if not 0 <= float(self.effect_share) <= 1:
+            raise ValueError(f"effect_share must be a share of signals in [0, 1], got {self.effect_share}")
         if not 0 <= float(self.modulation) <= 1:
             raise ValueError(f"modulation must be True/False or a share of signals in [0, 1], got {self.modulation}")
         for name in ("trend", "walk"):
@@ -243,12 +252,14 @@ def generate(
     device: torch.device | str | None = None,
     dtype: torch.dtype = torch.float32,
     return_components: bool = False,
-) -> torch.Tensor | tuple[torch.Tensor, Components]:
+    return_clean: bool = False,
+) -> torch.Tensor | tuple:
     """Draw ``n`` signals of ``spec.length`` samples: -> Tensor[n, length] on ``device``.
 
     All random draws come from CPU generators seeded from ``seed`` (the same signals on every
-    device); the synthesis itself runs on ``device``. With ``return_components`` the drawn harmonics
-    are returned too, scaled like the signal.
+    device); the synthesis itself runs on ``device``. With ``return_clean`` the same signals before
+    the noise was added (walk and trend kept), in the same units, follow the signals; with
+    ``return_components`` the drawn harmonics come last, scaled like the signal.
     """
     spec = spec or SignalSpec()
     if int(n) != n or n < 1:
@@ -286,6 +297,12 @@ def generate(
         slope = torch.where(clean, 0.0, slope)
         if walk is not None:
             walk = torch.where(clean.unsqueeze(1), 0.0, walk)
+    if spec.effect_share < 1:  # drawn last from ``g``: every draw above stays the same for a seed
+        noisy, walking, trending = (torch.rand(3, n, generator=g, dtype=torch.float64) < spec.effect_share).unbind()
+        noise_level = torch.where(noisy, noise_level, 0.0)
+        slope = torch.where(trending, slope, 0.0)
+        if walk is not None:
+            walk = torch.where(walking.unsqueeze(1), walk, 0.0)
 
     active = torch.arange(kmax).unsqueeze(0) < count.unsqueeze(1)  # [n, K]
     amplitude = amplitude * active
@@ -317,14 +334,17 @@ def generate(
         rescale = _peak_normalise(x)
         x = x * rescale.unsqueeze(-1)
         scale = scale * rescale
+    clean = x
     if noise is not None:
         x = x + noise_level.to(device=device, dtype=dtype).unsqueeze(-1) * noise.to(device=device, dtype=dtype)
         rescale = _peak_normalise(x)
         x = x * rescale.unsqueeze(-1)
+        clean = clean * rescale.unsqueeze(-1)
         scale = scale * rescale
     comps.amplitude = comps.amplitude * scale.unsqueeze(-1)
     comps.trend = comps.trend * scale
-    return (x, comps) if return_components else x
+    out = (x, *([clean] if return_clean else []), *([comps] if return_components else []))
+    return out if len(out) > 1 else x
 
 
 def signal_from_rows(

@@ -115,7 +115,14 @@ def test_spec_json_round_trip():
 
 @pytest.mark.parametrize(
     "change",
-    [{"noise": 0.1}, {"trend": 1.0}, {"walk": 0.5}, {"length": 300}, {"noise": (0.0, 0.2), "walk": 0.3}],
+    [
+        {"noise": 0.1},
+        {"trend": 1.0},
+        {"walk": 0.5},
+        {"length": 300},
+        {"noise": (0.0, 0.2), "walk": 0.3},
+        {"noise": 0.1, "walk": 0.3, "effect_share": 0.5},
+    ],
 )
 def test_an_unrelated_control_keeps_the_seeds_components(change):
     """Moving the noise, trend, walk or length slider must not redraw the harmonics (nor which signals
@@ -129,3 +136,35 @@ def test_an_unrelated_control_keeps_the_seeds_components(change):
     share_a = a.amplitude / a.amplitude.sum(1, keepdim=True)  # noise rescales the peak, not the mix
     share_b = b.amplitude / b.amplitude.sum(1, keepdim=True)
     assert torch.allclose(share_a, share_b, atol=1e-6)
+
+
+def test_effect_share_draws_noise_walk_and_trend_independently():
+    """Below 1, each effect is present on its own share of signals, in every combination: noisy sums
+    of harmonics that do not wander are part of the world, not only noisy ones that do."""
+    base = {"components": (2, 8), "periods": (5, 60), "length": 120}
+    plain = generate(SignalSpec(**base), 400, seed=3, dtype=torch.float64)
+    noise = generate(SignalSpec(**base, noise=0.1, effect_share=0.5), 400, seed=3, dtype=torch.float64)
+    walk = generate(SignalSpec(**base, walk=0.5, effect_share=0.5), 400, seed=3, dtype=torch.float64)
+    both = generate(SignalSpec(**base, noise=0.1, walk=0.5, effect_share=0.5), 400, seed=3, dtype=torch.float64)
+    noisy = ~torch.isclose(noise, plain, atol=1e-9).all(1)
+    walking = ~torch.isclose(walk, plain, atol=1e-9).all(1)
+    assert 0.4 < noisy.double().mean() < 0.6 and 0.4 < walking.double().mean() < 0.6
+    # The same draws decide each effect when both are on: every combination occurs, about a quarter each.
+    assert torch.allclose(both[~noisy & ~walking], plain[~noisy & ~walking])
+    for has_noise in (True, False):
+        for has_walk in (True, False):
+            share = ((noisy == has_noise) & (walking == has_walk)).double().mean()
+            assert 0.15 < share < 0.35, (has_noise, has_walk, share)
+    with pytest.raises(ValueError, match="effect_share"):
+        SignalSpec(effect_share=1.5)
+
+
+def test_return_clean_is_the_same_signal_before_its_noise_in_the_same_units():
+    spec = SignalSpec(components=(2, 8), periods=(5, 60), trend=1.0, walk=0.5)
+    plain = generate(spec, 32, seed=5, dtype=torch.float64)
+    noisy_spec = SignalSpec(**{**spec.to_dict(), "noise": 0.1})
+    noisy, clean = generate(noisy_spec, 32, seed=5, dtype=torch.float64, return_clean=True)
+    ratio = clean / plain  # one positive factor per row: the noisy signal's peak normalisation
+    assert torch.allclose(ratio, ratio[:, :1].expand_as(ratio), rtol=1e-9) and (ratio > 0).all()
+    assert noisy.abs().amax(1).sub(1).abs().max() < 1e-12  # the noisy signal is the one normalised to peak 1
+    assert 0.05 < (noisy - clean).std() < 0.1

@@ -326,3 +326,25 @@ def test_export_keeps_what_a_shipped_checkpoint_needs_and_drops_the_optimiser(tm
     assert payload["task"] == "forecast" and payload["model"] == "linear_net"
     assert "optimizer" not in payload and "rng" not in payload
     assert (tmp_path / "shipped" / "metrics.jsonl").read_text() == (tmp_path / "run" / "metrics.jsonl").read_text()
+
+
+def test_clean_target_keeps_the_noisy_lookback_and_drops_the_futures_noise():
+    """clean_target: the loss sees the noisy past (what a user has) and the future before the noise
+    (what a forecaster can know). The noise is the only difference between the two targets."""
+    from core.training.tasks import get_task
+
+    signal = {"components": [3, 6], "periods": [10, 40], "noise": 0.2}
+    task = get_task("forecast")
+    observed = TrainConfig(model="linear_net", signal=signal, lookback=40, horizon=5, batch_size=64)
+    clean = TrainConfig(model="linear_net", signal=signal, lookback=40, horizon=5, batch_size=64, clean_target=True)
+    history_o, future_o, _ = task.batch(observed, 3, 99, torch.device("cpu"))
+    history_c, future_c, _ = task.batch(clean, 3, 99, torch.device("cpu"))
+    assert torch.equal(history_o, history_c)
+    residual = future_o - future_c  # the noise, scaled by each row's peak normalisation
+    assert 0.1 < residual.std() < 0.2  # std 0.2 before the rescale (peaks grow with noise)
+    quiet = TrainConfig(model="linear_net", signal={**signal, "noise": 0.0}, lookback=40, horizon=5, clean_target=True)
+    loud = TrainConfig(model="linear_net", signal={**signal, "noise": 0.0}, lookback=40, horizon=5)
+    cpu = torch.device("cpu")
+    assert torch.equal(task.batch(quiet, 3, 99, cpu)[1], task.batch(loud, 3, 99, cpu)[1])
+    with pytest.raises(ValueError, match="clean_target"):
+        TrainConfig(clean_target="yes")

@@ -44,6 +44,11 @@ class TrainConfig:
     init_from: a checkpoint (a shipped or a run's ``best.pt``) whose weights a new run starts from instead
         of a fresh initialisation: fine-tuning, with the same loop. It must fit ``model`` and
         ``model_options``; a resumed run continues from its own ``last.pt`` and ignores it.
+    clean_target: forecast task: the loss compares the forecast with the future as it was before the
+        noise was added (the lookback stays noisy). The noise is zero-mean and independent of the past,
+        so the best forecast is the same either way, but the gradient no longer carries the noise's
+        own error: at 20% noise most of each step's squared error is noise no forecaster can predict.
+        Validation still scores against the noisy future, as users' data is scored.
     """
 
     model: str = "fft_gru"
@@ -71,6 +76,7 @@ class TrainConfig:
     tensorboard: bool = False
     seed: int = 0
     init_from: str | None = None
+    clean_target: bool = False
 
     def __post_init__(self) -> None:
         task = get_task(self.task)
@@ -93,7 +99,7 @@ class TrainConfig:
             raise ValueError(f"lr must be > 0, got {self.lr}")
         if not isinstance(self.model_options, dict) or not isinstance(self.data, dict):
             raise ValueError(f"model_options and data must be JSON objects, got {self.model_options!r}, {self.data!r}")
-        for name in ("amp", "tensorboard"):
+        for name in ("amp", "tensorboard", "clean_target"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
         if not isinstance(self.device, str):

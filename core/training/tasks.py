@@ -106,9 +106,11 @@ class ForecastTask:
         return build(config.model, lookback=config.lookback, horizon=config.horizon, **config.model_options)
 
     def batch(self, config, step: int, seed: int, device: torch.device) -> tuple:
-        signals = generate(config.spec_at(step), config.batch_size, seed=seed, device=device)
+        spec = config.spec_at(step)
+        signals, clean = generate(spec, config.batch_size, seed=seed, device=device, return_clean=True)
         weights = loss_weights(config.loss, config.horizon, device)
-        return signals[:, : config.lookback], signals[:, config.lookback :], weights
+        target = clean if config.clean_target else signals
+        return signals[:, : config.lookback], target[:, config.lookback :], weights
 
     def validation(self, config, device: torch.device) -> tuple:
         signals = generate(config.signal_spec(), config.val_size, seed=10**9 + config.seed, device=device)
