@@ -38,6 +38,7 @@ KS = (4, 8, 16)
 TEST_SEED = 2**40 + 12345  # not a multiple of 64: no single-process run draws a training batch from it
 KIND_WORDS = {"signals": "harmonic sums", "strokes": "pen strokes"}
 RECURRENT = ("rnn", "lstm", "gru")
+TARGET = 0.5  # the project's goal: the best learned code at k = 16 within 0.5x DFT top-k on harmonic sums
 START, END = "<!-- autoencoders:start -->", "<!-- autoencoders:end -->"
 
 
@@ -103,8 +104,13 @@ def _lookup(rows: list[dict], kind: str, k: int) -> dict[str, float]:
     return {r["model"]: r["test_mse"] for r in rows if r["kind"] == kind and r["k"] == k}
 
 
-def findings(rows: list[dict], target: float = 0.5) -> list[str]:
-    """The page's sentences, computed from evaluate's rows (test MSE throughout)."""
+def findings(rows: list[dict], target: float | None = None) -> list[str]:
+    """The page's sentences, computed from evaluate's rows (test MSE throughout).
+
+    target: also say whether the best learned code at k = 16 on harmonic sums is within ``target`` x
+    DFT top-k (the project's goal, for the CLI's report; the page leaves it out: a student needs the
+    comparison, not our to-do list).
+    """
     out = []
     for kind in KINDS:
         words = KIND_WORDS[kind]
@@ -120,7 +126,7 @@ def findings(rows: list[dict], target: float = 0.5) -> list[str]:
                 f"DFT top-k ({mse['dft-topk']:#.2g}); PCA {mse.get('pca', math.nan):#.2g}, "
                 f"DFT low-pass {mse.get('dft-lowpass', math.nan):#.2g}."
             )
-            if kind == "signals" and k == 16:
+            if target is not None and kind == "signals" and k == 16:
                 verdict = "met" if ratio <= target else "not met"
                 out.append(f"Target (best learned <= {target}x DFT top-k at k = 16 on {words}): {verdict}.")
         for k in sorted({r["k"] for r in rows if r["kind"] == kind}, reverse=True):
@@ -191,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    result["findings"] = findings(result["rows"])
+    result["findings"] = findings(result["rows"], target=TARGET)
     table = markdown(result)
     print(table)
     print()

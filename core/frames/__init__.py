@@ -40,8 +40,8 @@ LABELS = {
     "constant_velocity": "Constant velocity (centroid)",
     "flow": "Optical flow nowcast (phase correlation)",
     "physics": "Physics fit of the path",
-    "convlstm": "ConvLSTM encoder-forecaster",
-    "cnn_lstm": "CNN -> LSTM -> deconvolution",
+    "convlstm": "ConvLSTM",
+    "cnn_lstm": "CNN -> LSTM -> image decoder",
     "fc_lstm": "FC-LSTM (flattened frames)",
     "coord_lstm": "Coordinate-aware LSTM",
 }

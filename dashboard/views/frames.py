@@ -16,7 +16,7 @@ from dashboard.sections import start_run
 
 
 def label(name: str) -> str:
-    """A forecaster's name for people: 'ConvLSTM encoder-forecaster (blob32-convlstm2)', 'Physics fit ...'."""
+    """A forecaster's name for people: 'ConvLSTM (blob32-convlstm2)', 'Physics fit ...'."""
     if name in frames.SHIPPED:
         return f"{frames.LABELS[frames.SHIPPED[name][0]]} ({name})"
     return frames.LABELS.get(name, name)
@@ -46,7 +46,9 @@ st.markdown(
     "in each frame, fit the law's few numbers by least squares, extrapolate: the frames' linear "
     "prediction), and networks "
     "trained on thousands of such videos: a ConvLSTM (an LSTM whose gates are small convolutions, so its "
-    "memory keeps the image's layout), a CNN feeding an LSTM, and an FC-LSTM that flattens each frame into "
+    "memory keeps the image's layout; one stack of them reads the input frames and hands its memory to "
+    "another that draws the future ones), a CNN that boils each frame down to a few numbers feeding an "
+    "LSTM whose output is drawn back into an image, and an FC-LSTM that flattens each frame into "
     "one long list of pixels, throwing away which pixel sits next to which."
 )
 
