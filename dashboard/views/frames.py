@@ -57,12 +57,13 @@ PRESET_NOTES = {
     "thesis": "80 x 120 pixels, one lit pixel; 20 frames in, the frame 10 steps after the last one out.",
     "digits": "64 x 64 pixels, a handwritten digit bouncing in a box; 10 frames in, 10 out.",
 }
-c1, c2, c3, c4, c5 = st.columns([2, 2, 1, 1, 1])
+# The preset has a row of its own: in a column beside the others its third button was cut off at 1024 px.
 preset_name = (
-    c1.segmented_control("Preset", list(frame_data.PRESETS), default="blob32", key="frames_preset", bind="query-params")
+    st.segmented_control("Preset", list(frame_data.PRESETS), default="blob32", key="frames_preset", bind="query-params")
     or "blob32"
 )
 spec = frame_data.PRESETS[preset_name]
+c2, c3, c4, c5 = st.columns([2, 1, 1, 1])
 law = c2.selectbox("Law of the path", spec.laws, key=f"frames_law_{preset_name}")
 most = frame_data.MAX_DOF[law]
 dof = c3.number_input(
