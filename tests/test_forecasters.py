@@ -208,3 +208,28 @@ def test_a_model_guided_by_several_fits_starts_as_their_mean():
     for bad in ({"guides": 5}, {"guides": 2, "guide_order": 20}, {"guides": -1}):
         with pytest.raises(ValueError, match="guides"):
             build("fft_gru", lookback=100, horizon=10, **bad)
+
+
+def test_an_exact_guide_starts_the_model_as_the_self_validated_blend():
+    """exact: before training, a clean sum is forecast to rounding (the exact fit takes all the weight)
+    and a noisy one by a real blend of the exact fit and the ridge fits' mean, as ``linear`` blends."""
+    from core.models.base import exact_guide, linear_guide, normalise, validated_base
+
+    model = build("fft_gru", lookback=100, horizon=10, hidden=16, mlp=16, guides=4, exact=40)
+    clean = suite("final", n=16)
+    z, mean, scale = normalise(torch.tensor(clean.history, dtype=torch.float32))
+    with torch.no_grad():
+        forecast = model(torch.tensor(clean.history, dtype=torch.float32), 10).double().numpy()
+    ridge_mean = torch.stack([linear_guide(z, 10, o) for o in (10, 20, 30, 40)]).mean(0) * scale + mean
+    assert ((forecast - clean.future) ** 2).mean() < 1e-3 < ((ridge_mean.numpy() - clean.future) ** 2).mean() / 10
+    noisy = normalise(torch.tensor(suite("noise-20", n=64).history, dtype=torch.float32))[0]
+    guides = torch.stack([linear_guide(noisy, 10, o) for o in (10, 20, 30, 40)], -1)
+    exact = exact_guide(noisy, 10, 40)
+    base, errors = validated_base(noisy, guides, exact, [10, 20, 30, 40], 40, 10)
+    share = (base - guides.mean(-1)) / (exact - guides.mean(-1))  # the exact fit's weight, per row
+    assert 0.1 < share.median() < 0.9 and errors.shape == (64, 2)
+    with torch.no_grad():
+        torch.testing.assert_close(model._rollout(noisy, 10), base)
+    for bad in ({"exact": 40}, {"guides": 4, "exact": 57}, {"guides": 4, "exact": -1}):
+        with pytest.raises(ValueError, match="exact"):
+            build("fft_gru", lookback=100, horizon=10, **bad)

@@ -109,3 +109,42 @@ def linear_guide(z: torch.Tensor, horizon: int, order: int, ridge: float = 1e-3)
         out.append(value)
         state = torch.cat([value, state[:, :-1]], 1)
     return torch.cat(out, 1)
+
+
+# A ridge this small changes nothing a float64 solve can resolve on a clean sum, and keeps the
+# normal equations solvable when the order exceeds twice the number of sinusoids (rank deficient).
+EXACT_RIDGE = 1e-9
+
+
+@torch.no_grad()
+def exact_guide(z: torch.Tensor, horizon: int, order: int) -> torch.Tensor:
+    """``linear_guide`` solved in float64 with a negligible ridge: exact to rounding on a clean sum of up
+    to order/2 sinusoids, fragile on noise (where ``validated_base`` stops trusting it)."""
+    return linear_guide(z.double(), horizon, order, ridge=EXACT_RIDGE).to(z.dtype)
+
+
+@torch.no_grad()
+def validated_base(
+    z: torch.Tensor, guides: torch.Tensor, exact: torch.Tensor, orders: list[int], exact_order: int, check: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Blend the exact fit and the guides' mean by how well each forecasts the lookback's own end.
+
+    The rule of ``core.linear_prediction.validation_weights``, on these cheap fits: each is fitted on
+    the lookback without its last ``check`` samples (and again without its last ``check + check//2``),
+    scored on the samples it did not see, and weighted by 1 / error². A clean sum gives the exact fit
+    ~1e-20 error there and all the weight; on noise both err alike and are averaged.
+
+    z [B, N], guides [B, steps, G], exact [B, steps] -> (base [B, steps], log10 errors [B, 2]).
+    """
+    errors = torch.zeros(len(z), 2, dtype=torch.float64, device=z.device)
+    n = z.shape[1]
+    for shift in (0, check // 2):
+        end = n - shift
+        past, seen = z[:, : end - check], z[:, end - check : end].double()
+        mean = torch.stack([linear_guide(past, check, order) for order in orders], -1).mean(-1)
+        errors[:, 0] += ((exact_guide(past, check, exact_order).double() - seen) ** 2).mean(1)
+        errors[:, 1] += ((mean.double() - seen) ** 2).mean(1)
+    inverse = errors.clamp_min(1e-300) ** -2
+    weights = (inverse / inverse.sum(1, keepdim=True)).to(z.dtype)
+    base = weights[:, :1] * exact + weights[:, 1:] * guides.mean(-1)
+    return base, errors.clamp_min(1e-30).log10().to(z.dtype)

@@ -18,6 +18,14 @@ measured steadier than any one of them on noisy and real windows (at 20% noise M
 for order 20 alone, and 0.111 for ``linear``), so the network starts from a better forecast and sees
 where the orders disagree. A guided model's output layer starts at zero: before training it *is* the
 guide, not a random correction of it.
+
+exact = p > 0 (with guides) adds one more: the same fit of order p (40 for N = 100, as ``linear``'s
+high-order fit) solved in float64 with a negligible ridge, exact to rounding on a clean sum (the ridge
+fits are not: their mean scores 0.04 on ``final``) and fragile on noise. The base each step corrects is
+then the blend of it and the guides' mean that ``linear`` uses, weighted by how well each forecast the
+lookback's own last samples from the ones before (``validated_base``), and the network also reads those
+two errors, so it can tell a clean window from a noisy one. Before training the model is that blend:
+about as good as ``linear`` on every suite.
 """
 
 from __future__ import annotations
@@ -29,10 +37,12 @@ from core.models import register
 from core.models.base import (
     ForecastModel,
     denormalise,
+    exact_guide,
     linear_guide,
     normalise,
     spectrum_feature_size,
     spectrum_features,
+    validated_base,
     weighted_mse,
 )
 
@@ -50,6 +60,7 @@ class FFTGRU(ForecastModel):
         mlp: int = 512,
         guide_order: int = 0,
         guides: int = 0,
+        exact: int = 0,
     ) -> None:
         super().__init__(lookback, horizon)
         if not 0 <= guide_order <= lookback // 3:
@@ -63,10 +74,18 @@ class FFTGRU(ForecastModel):
             self.hparams["guide_order"] = guide_order
         if guides:
             self.hparams["guides"] = guides
+        check = max(1, min(horizon, lookback // 4))  # samples at the lookback's end the blend is judged on
+        if exact and not guides:
+            raise ValueError("exact needs guides: it is blended with their mean")
+        if not 0 <= exact <= (2 * (lookback - check - check // 2)) // 3:
+            raise ValueError(f"exact must be an order between 0 (off) and {(2 * (lookback - check - check // 2)) // 3}")
+        if exact:
+            self.hparams["exact"] = exact
+        self.exact_order, self.check = exact, check
         self.guide_orders = [guide_order] if guide_order else [round(lookback * k / 10) for k in range(1, guides + 1)]
-        count = len(self.guide_orders)
+        count = len(self.guide_orders) + (exact > 0)
         self.mlp = nn.Sequential(
-            nn.Linear(lookback + spectrum_feature_size(lookback) + count * horizon, mlp),
+            nn.Linear(lookback + spectrum_feature_size(lookback) + count * horizon + 2 * (exact > 0), mlp),
             nn.GELU(),
             nn.Linear(mlp, hidden),
             nn.Tanh(),
@@ -90,7 +109,13 @@ class FFTGRU(ForecastModel):
         steps = max(horizon, self.horizon)
         guides = torch.stack([linear_guide(z, steps, order) for order in self.guide_orders], -1)  # [B, steps, G]
         base = guides.mean(-1)  # [B, steps]: the forecast each step corrects
-        state = self.mlp(torch.cat([z, spectrum_features(z), guides[:, : self.horizon].flatten(1)], 1))
+        extra = []
+        if self.exact_order:
+            exact = exact_guide(z, steps, self.exact_order)
+            base, errors = validated_base(z, guides, exact, self.guide_orders, self.exact_order, self.check)
+            guides = torch.cat([guides, exact.unsqueeze(-1)], -1)
+            extra = [errors / 10]  # log10 errors, ~-3..0 on noise, down to -30 on clean sums
+        state = self.mlp(torch.cat([z, spectrum_features(z), guides[:, : self.horizon].flatten(1), *extra], 1))
         value = z[:, -1:]
         values = []
         for k in range(horizon):
