@@ -55,11 +55,12 @@ DESCRIPTIONS = {
 }
 # What each trainable architecture does, whoever trains it and on what (the Training page).
 ARCHITECTURES = {name: DESCRIPTIONS[name] for name in NEURAL}
-# The shipped default fft_gru is the hybrid (guides 4): it also reads four cheap linear-prediction
-# forecasts and learns the correction to their mean at every step.
+# The shipped default fft_gru is the hybrid (guides 4, exact 40): it also reads five cheap
+# linear-prediction forecasts and learns the correction to their self-validated blend at every step.
 _HYBRID = (
-    " It also reads four quick linear-prediction forecasts (from the last 10, 20, 30 and 40 values) and "
-    "learns, step by step, the correction to their mean: classical and learned together."
+    " It also reads five quick linear-prediction forecasts (four smoothed ones from the last 10, 20, 30 and "
+    "40 values, and one exact on clean sums) and learns, step by step, the correction to their blend, "
+    "weighted by how well each forecast the lookback's own last values: classical and learned together."
 )
 _BROAD = " Trained on a broad mixture: noise, trends, random walks, changing amplitudes, periods 2-100."
 _FINAL = " Trained on clean sums of whole-period harmonics only (the study's final suite): a specialist."

@@ -258,10 +258,14 @@ def test_arena_answers_say_what_the_table_shows():
 
     noisy = arena_mse(page("views/arena.py", **experiment("Noise of 5%: specialist against generalists").params))
     naive = noisy["Repeat last value"]
-    assert min(noisy.values()) == naive  # on this one signal nothing beats repeating the last value
-    assert noisy["FFT-GRU (specialist: final only)"] > 100 * naive and noisy["FFT-GRU"] < 3 * naive
-    assert f"({noisy['FFT-GRU']:.2g})" in experiment("Noise of 5%: specialist against generalists").answer
+    answer = experiment("Noise of 5%: specialist against generalists").answer
+    # on this one signal only the default FFT-GRU beats repeating the last value
+    assert sorted(noisy, key=noisy.get)[:2] == ["FFT-GRU", "Repeat last value"]
+    assert noisy["FFT-GRU (specialist: final only)"] > 100 * naive
+    assert f"({noisy['FFT-GRU']:.3f} against {naive:.3f})" in answer
     assert noisy["Linear prediction"] > noisy["FFT-GRU"]  # the exact rule loses to a network: noise re-ranks
+    assert f"({noisy['Linear prediction']:.2g})" in answer
+    assert f"({noisy['FFT-GRU (specialist: final only)']:.2g}," in answer
 
     teacher = experiment("Teacher forcing versus the honest forecast")
     forced = arena_mse(page("views/arena.py", **teacher.params))
@@ -276,13 +280,16 @@ def test_arena_answers_say_what_the_table_shows():
         honest["FFT-GRU"],
     ):
         assert f"{value:.2g}" in teacher.answer
-    # not on every signal: seed 3, as the answer says
+    # not on every signal: seed 7, as the answer says
+    seed7 = arena_mse(
+        page("views/arena.py", **teacher.params | {"arena_seed": "7", "arena_lstm_view": "autoregressive (honest)"})
+    )
+    assert seed7["FFT-GRU"] > seed7["LSTM (next-step)"]
+    assert f"seed 7: {seed7['FFT-GRU']:.2g} against the LSTM's {seed7['LSTM (next-step)']:.2g}" in teacher.answer
+    # 43 waves are more than 100 samples pin down: nearly exact for 10 steps, not for 40 (the poles text)
     seed3 = arena_mse(
         page("views/arena.py", **teacher.params | {"arena_seed": "3", "arena_lstm_view": "autoregressive (honest)"})
     )
-    assert seed3["FFT-GRU"] > seed3["LSTM (next-step)"]
-    assert f"seed 3: {seed3['FFT-GRU']:.2g} against the LSTM's {seed3['LSTM (next-step)']:.2g}" in teacher.answer
-    # 43 waves are more than 100 samples pin down: nearly exact for 10 steps, not for 40 (the poles text)
     assert 1e-4 < seed3["Linear prediction"] and clean["Linear prediction"] < 1e-10
 
 
