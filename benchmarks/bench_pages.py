@@ -23,6 +23,36 @@ def timed_reruns(at, change, values) -> float:
     return statistics.median(times)
 
 
+def named_template_cost(at, repeats: int = 6) -> str:
+    """The Arena's new-signal rerun with every figure naming plotly's "plotly_white" template (as the
+    pages once did) against the figures as they are, alternating in one session."""
+    import plotly.graph_objects as go
+
+    original = go.Figure.update_layout
+    named = {"on": False}
+
+    def update_layout(self, *args, **kwargs):
+        if named["on"] and "hovermode" in kwargs:  # the call from dashboard.plots.common.layout
+            kwargs["template"] = "plotly_white"
+        return original(self, *args, **kwargs)
+
+    go.Figure.update_layout = update_layout
+    times = {True: [], False: []}
+    try:
+        for seed in range(100, 100 + 2 * repeats):
+            named["on"] = seed % 2 == 0
+            start = time.perf_counter()
+            at.number_input(key="arena_seed").set_value(seed).run()
+            times[named["on"]].append(time.perf_counter() - start)
+    finally:
+        go.Figure.update_layout = original
+    on, off = statistics.median(times[True]), statistics.median(times[False])
+    return (
+        f"Arena new signal, each figure naming the plotly_white template: {on * 1e3:.0f} ms; without: "
+        f"{off * 1e3:.0f} ms ({on / off:.2f}x)"
+    )
+
+
 def main() -> None:
     from streamlit.testing.v1 import AppTest
 
@@ -44,6 +74,7 @@ def main() -> None:
     print(f"| Forecast Arena | new signal, 6 models (3 neural), many-signal views cached | {t * 1e3:.0f} |")
     t = timed_reruns(at, lambda a, v: a.selectbox(key="arena_suite").set_value(v), ["easy", "noisy", "final"])
     print(f"| Forecast Arena | new suite: 256 signals x 6 models scored | {t * 1e3:.0f} |")
+    template_ab = named_template_cost(at)
     at.switch_page("views/frames.py").run()
     t = timed_reruns(at, lambda a, v: a.slider(key="frames_sequence").set_value(v), range(2, 8))
     print(f"| Frames | another sequence: the 10-panel, 20-frame animation rebuilt | {t * 1e3:.0f} |")
@@ -54,6 +85,7 @@ def main() -> None:
     at.select_slider(key="ae_k").set_value(8).run()  # PCA fitted once per k, then cached
     t = timed_reruns(at, lambda a, v: a.select_slider(key="ae_k").set_value(v), [16, 8, 16, 8])
     print(f"| Autoencoders | k 8 <-> 16: every code's reconstruction | {t * 1e3:.0f} |")
+    print(template_ab)
 
 
 if __name__ == "__main__":

@@ -35,13 +35,15 @@ def color_for(name: str) -> str:
 
 
 def layout(fig: go.Figure, title: str | None = None, height: int = 380, **axes) -> go.Figure:
+    # No template here: Streamlit's own (its default for every figure, and what st.plotly_chart's theme
+    # draws with) already gives the light grid. Naming "plotly_white" cost ~12-15 ms per figure in
+    # validation, about a third of an Arena rerun, and changed nothing on screen (checked in Chromium).
     settings = {
         "title": title,
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         "hovermode": "x unified",
-        "template": "plotly_white",
     }
     fig.update_layout(**(settings | axes))
     return fig
