@@ -1,13 +1,14 @@
 """Every page through Streamlit's AppTest: loads cleanly, and the key widgets change the figures."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from page_helpers import plotly_values
 from streamlit.testing.v1 import AppTest
 
-from core.training import TrainConfig, train
+from core.training import TrainConfig, jobs, train
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 
@@ -81,6 +82,26 @@ def test_dft_explorer_on_the_shared_real_series():
     at.selectbox(key="dft_example").set_value("The Signal Lab's signal").run()
     assert not at.exception
     assert len(plotly_values(figure(at)["data"][0]["y"])) == 160  # N = 100 plus 60 beyond
+
+
+def test_training_page_starts_a_run_scored_against_the_noise_free_future(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARMONICS_CHECKPOINTS", str(tmp_path))
+    at = app("views/training.py")
+    at.selectbox(key="train_model").set_value("linear_net").run()
+    preset = at.segmented_control(key="train_preset").value
+    at.number_input(key=f"train_steps_{preset}").set_value(10)
+    at.number_input(key=f"train_batch_{preset}").set_value(8)
+    at.slider(key="train_noise").set_value(0.1)
+    at.checkbox(key="train_clean_target").check()
+    at.text_input(key="train_run_id").set_value("clean-target-run")
+    next(b for b in at.button if b.label == "Start training").click().run()
+    assert not at.error, [e.value for e in at.error]
+    config = json.loads((tmp_path / "clean-target-run" / "config.json").read_text())
+    assert config["clean_target"] is True and config["signal"]["noise"] == 0.1
+    deadline = time.time() + 120
+    while time.time() < deadline and jobs.run_info(tmp_path / "clean-target-run").active:
+        time.sleep(0.5)
+    assert jobs.run_info(tmp_path / "clean-target-run").state == "finished"
 
 
 def test_training_page_lists_a_run_and_shows_its_curves(tmp_path, monkeypatch):

@@ -84,6 +84,15 @@ with st.form("new_run"):
         bind="query-params",
         help="a network trained on clean signals only has never seen noise and breaks down on noisy input",
     )
+    clean_target = c11.checkbox(
+        "Score against the future before its noise",
+        False,
+        key="train_clean_target",
+        help="the network still reads a noisy lookback, but its error is measured against the noise-free "
+        "future. Nobody can forecast the noise itself, so the best forecast is the same either way; the "
+        "training signal just stops carrying that unforecastable part. The validation error still uses the "
+        "noisy future, as your data would.",
+    )
     tensorboard = c12.checkbox(
         "TensorBoard log",
         False,
@@ -112,6 +121,7 @@ if submitted:
             log_every=max(1, chosen["eval_every"] // 5),
             warmup=min(100, int(steps) // 10),
             tensorboard=tensorboard,
+            clean_target=clean_target,
         )
         started = jobs.start_run(config, run_id.strip() or None)
         st.session_state["train_selected"] = [started]
