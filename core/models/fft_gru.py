@@ -77,8 +77,9 @@ class FFTGRU(ForecastModel):
         check = max(1, min(horizon, lookback // 4))  # samples at the lookback's end the blend is judged on
         if exact and not guides:
             raise ValueError("exact needs guides: it is blended with their mean")
-        if not 0 <= exact <= (2 * (lookback - check - check // 2)) // 3:
-            raise ValueError(f"exact must be an order between 0 (off) and {(2 * (lookback - check - check // 2)) // 3}")
+        most_exact = (2 * (lookback - check - check // 2)) // 3  # fits the shortest validation window
+        if not 0 <= exact <= most_exact:
+            raise ValueError(f"exact must be an order between 0 (off) and {most_exact}, got {exact}")
         if exact:
             self.hparams["exact"] = exact
         self.exact_order, self.check = exact, check

@@ -107,9 +107,11 @@ class ForecastTask:
 
     def batch(self, config, step: int, seed: int, device: torch.device) -> tuple:
         spec = config.spec_at(step)
-        signals, clean = generate(spec, config.batch_size, seed=seed, device=device, return_clean=True)
+        if config.clean_target:  # the same signals before their noise, drawn in the same call
+            signals, target = generate(spec, config.batch_size, seed=seed, device=device, return_clean=True)
+        else:
+            signals = target = generate(spec, config.batch_size, seed=seed, device=device)
         weights = loss_weights(config.loss, config.horizon, device)
-        target = clean if config.clean_target else signals
         return signals[:, : config.lookback], target[:, config.lookback :], weights
 
     def validation(self, config, device: torch.device) -> tuple:
