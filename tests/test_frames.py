@@ -254,6 +254,19 @@ def test_every_shipped_model_is_there_and_small():
     assert frames.available()[: len(frames.SHIPPED)] == list(frames.SHIPPED)
 
 
+def test_every_shipped_model_has_a_recipe_from_scratch_of_at_most_15_minutes():
+    for name in frames.SHIPPED:
+        recipe = frames.recipe(name)
+        assert recipe.config.task == "frames" and recipe.config.init_from is None, name
+        assert recipe.config.data["preset"] == frames.SHIPPED[name][1], name
+        assert recipe.config.model == frames.SHIPPED[name][0], name
+        shipped = json.loads((frames.FRAMES_PRETRAINED / name / "config.json").read_text())
+        assert recipe.config.model_options == shipped["model_options"], name  # the same network
+        assert 0 < recipe.seconds <= 15 * 60, (name, recipe.seconds)
+    with pytest.raises(ValueError, match="not a shipped frames network"):
+        frames.recipe("physics")
+
+
 @pytest.mark.parametrize("name", list(frames.SHIPPED))
 def test_shipped_models_beat_persistence_on_fresh_sequences(name):
     predictor = frames.load(name)

@@ -11,6 +11,8 @@ the training task (``task``) and ``python -m core.frames.evaluate`` live in this
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -188,4 +190,45 @@ def load(name: str, preset_name: str | None = None) -> FramePredictor:
     raise ValueError(f"unknown frames model {name!r}; choose one of {', '.join(available())}")
 
 
-__all__ = ["PRESETS", "FramePredictor", "available", "load", "load_checkpoint"]
+@dataclass(frozen=True)
+class Recipe:
+    """How a shipped network is trained from scratch: ``config`` (a ``TrainConfig`` with no ``init_from``)
+    and the wall time that took when it was measured (``seconds``; ``where`` says on what). ``staged``: the
+    shipped weights are not this run's but a longer chain of fine-tunes (``finetuned_from.json``)."""
+
+    name: str
+    config: object  # core.training.TrainConfig (imported on use: core.training imports this package)
+    seconds: float
+    where: str
+    staged: bool = False
+
+
+def recipe(name: str) -> Recipe:
+    """The from-scratch recipe of the shipped network ``name``, with the wall time it took.
+
+    A network trained in one run has its ``config.json`` as its recipe, timed by its ``metrics.jsonl``.
+    One fine-tuned further in stages (``finetuned_from.json``) has a ``recipe.json`` beside it: a single run
+    from scratch, a plain config (``python -m core.training --config .../recipe.json`` runs it), timed in
+    ``finetuned_from.json``'s ``recipe`` entry. The shipped weights are then the longer chain's.
+    """
+    from core.training.config import TrainConfig
+
+    if name not in SHIPPED:
+        raise ValueError(f"{name!r} is not a shipped frames network; choose one of {', '.join(SHIPPED)}")
+    folder = FRAMES_PRETRAINED / name
+    if (folder / "finetuned_from.json").is_file():
+        if not (folder / "recipe.json").is_file():
+            raise ValueError(f"{name} was fine-tuned in stages and has no single-run recipe.json")
+        config = TrainConfig.load(folder / "recipe.json")
+        timing = json.loads((folder / "finetuned_from.json").read_text())["recipe"]
+        seconds, where = float(timing["seconds"]), str(timing["where"])
+    else:
+        config = TrainConfig.load(folder / "config.json")
+        times = [json.loads(line)["time"] for line in (folder / "metrics.jsonl").read_text().splitlines() if line]
+        seconds, where = times[-1] - times[0], "one torch thread of a 2-core CPU: the shipped run's own log"
+    if config.init_from:
+        raise ValueError(f"the recipe of {name} starts from other weights ({config.init_from}), not from scratch")
+    return Recipe(name, config, seconds, where, staged=(folder / "finetuned_from.json").is_file())
+
+
+__all__ = ["PRESETS", "FramePredictor", "Recipe", "available", "load", "load_checkpoint", "recipe"]
