@@ -91,8 +91,8 @@ def start_run(run_id: str, steps: int, val_size: int, **fields) -> None:
     """Start a background run of a frames or autoencoder task from a page's form, with a schedule sized to
     ``steps`` (20 evaluations and checkpoints, 100 log lines, a warm-up of a tenth, at most 100 steps).
     A refused config or a failed start is a message; the page keeps working."""
-    try:
-        config = TrainConfig(
+    start_config(
+        lambda: TrainConfig(
             steps=steps,
             val_size=val_size,
             eval_every=max(10, steps // 20),
@@ -100,8 +100,16 @@ def start_run(run_id: str, steps: int, val_size: int, **fields) -> None:
             log_every=max(1, steps // 100),
             warmup=min(100, steps // 10),
             **fields,
-        )
-        started = jobs.start_run(config, run_id.strip() or None)
+        ),
+        run_id,
+    )
+
+
+def start_config(make_config, run_id: str) -> None:
+    """Start ``make_config()`` (a TrainConfig, built here so that a refused option is a message too) as a
+    background run named ``run_id`` (empty: a generated name)."""
+    try:
+        started = jobs.start_run(make_config(), run_id.strip() or None)
         st.success(f"Started run **{started}** in the background: follow it on the Training page.")
         st.page_link("views/training.py", label="Open the Training page", icon=":material/model_training:")
     except ValueError as exc:

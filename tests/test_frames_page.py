@@ -9,6 +9,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import frames
 from core.training import jobs
 
 APP = "../dashboard/app.py"
@@ -51,6 +52,7 @@ def test_knowing_the_law_beats_knowing_nothing_on_a_parabola():
 def test_a_frame_model_trains_in_the_background_and_shows_on_the_training_page(tmp_path, monkeypatch):
     monkeypatch.setenv("HARMONICS_CHECKPOINTS", str(tmp_path))
     at = frames_page(frames_preset="blob32")
+    at.radio(key="frames_train_source_blob32").set_value("your own settings").run()
     at.selectbox(key="frames_train_model").set_value("fc_lstm")
     at.number_input(key="frames_train_steps").set_value(10)
     at.number_input(key="frames_train_batch").set_value(4)
@@ -69,6 +71,25 @@ def test_a_frame_model_trains_in_the_background_and_shows_on_the_training_page(t
     assert not at.exception
     table = at.dataframe[0].value
     assert table.loc[table["run"] == "frames-run", "task"].tolist() == ["frames"]
+
+
+def test_a_shipped_models_recipe_starts_the_run_it_describes(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARMONICS_CHECKPOINTS", str(tmp_path))
+    at = frames_page(frames_preset="blob32")
+    assert at.radio(key="frames_train_source_blob32").value == "a shipped model's recipe"  # the default
+    at.selectbox(key="frames_recipe_blob32").set_value("blob32-convlstm2").run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "20 % sinusoidal with 4 free numbers" in text and "noise of std 0 to 0.1 on 80 %" in text, text
+    at.text_input(key="frames_recipe_run_id").set_value("recipe-run")
+    at.button(key="frames_recipe_train").click().run()
+    assert not at.error, [e.value for e in at.error]
+    try:
+        started = json.loads((tmp_path / "recipe-run" / "config.json").read_text())
+    finally:
+        jobs.stop_run("recipe-run", root=tmp_path, timeout=30)
+    recipe = frames.recipe("blob32-convlstm2").config
+    assert started["data"] == recipe.data and started["model_options"] == recipe.model_options
+    assert (started["steps"], started["lr"], started["device"]) == (recipe.steps, recipe.lr, "auto")
 
 
 def test_the_leaderboard_says_which_networks_saw_noise_in_training():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +14,7 @@ from core.frames.evaluate import trained_noise
 from core.frames.models import MODELS as FRAME_MODELS
 from core.glossary import define
 from dashboard.plots.frames import colors_for, forecast_animation, lead_time_figure
-from dashboard.sections import start_run
+from dashboard.sections import start_config, start_run
 
 
 def label(name: str) -> str:
@@ -216,12 +218,71 @@ with st.expander("Why a ConvLSTM finds one lit pixel hard, and what coordinates 
 
 st.subheader("Train a frame model")
 st.caption("Runs go through the same background training as the forecasters and are listed on the Training page.")
-with st.form("frames_train"):
-    t1, t2, t3, t4 = st.columns(4)
-    model = t1.selectbox("Model", sorted(FRAME_MODELS), key="frames_train_model", format_func=label)
-    steps = t2.number_input("Steps", 10, 1_000_000, 2000, key="frames_train_steps")
-    batch = t3.number_input("Batch size", 4, 4096, 32, key="frames_train_batch")
-    run_id = t4.text_input("Run name (optional)", key="frames_train_run_id")
-    submitted = st.form_submit_button(f"Train on {preset_name}", type="primary")
-if submitted:
-    start_run(run_id, int(steps), 128, task="frames", model=model, data={"preset": preset_name}, batch_size=int(batch))
+
+
+def describe(recipe: frames.Recipe) -> str:
+    """A recipe in plain words: the model, what it is shown, how long it trains."""
+    c, data = recipe.config, recipe.config.data
+    words = {
+        "layers": lambda v: f"{v} layer{'s' * (v != 1)}",
+        "hidden": lambda v: f"{v} hidden channels" if c.model == "convlstm" else f"{v} hidden units",
+        "kernel": lambda v: f"{v}x{v} convolutions",
+        "patch": lambda v: f"frames cut into {v}x{v}-pixel patches",
+        "embed": lambda v: f"each frame boiled down to {v} numbers",
+    }
+    options = ", ".join(words.get(k, lambda v, k=k: f"{k} {v}")(v) for k, v in c.model_options.items())
+    options = options or "its default size"
+    shown = []
+    if data.get("noise"):
+        low, high = data["noise"] if isinstance(data["noise"], list) else (data["noise"], data["noise"])
+        clean = float(data.get("clean_share", 0))
+        shown.append(f"noise of std {low:g} to {high:g} on {100 * (1 - clean):.0f} % of the input videos")
+    for law, dof, share in data.get("emphasis", []):
+        shown.append(f"{100 * share:.0f} % {law} with {dof} free numbers (DOF)")
+    return (
+        f"**{label(recipe.name)}**: {options}; {c.steps:,} steps of {c.batch_size} videos, learning rate "
+        f"{c.lr:g} falling along a cosine"
+        + (f"; the videos: {', '.join(shown)}, the rest every law and DOF alike" if shown else "")
+        + f". From scratch it took {recipe.seconds / 60:.0f} minutes ({recipe.where}); where there is a GPU it uses it."
+        + (
+            " The shipped weights trained longer, in stages: one run of this recipe comes close to them, "
+            "not all the way."
+            if recipe.staged
+            else ""
+        )
+    )
+
+
+recipes = {}
+for name in frames.available(preset_name):
+    if name in frames.SHIPPED:
+        try:
+            recipes[name] = frames.recipe(name)
+        except ValueError:  # a shipped model without a single-run recipe is still usable, just not retrainable here
+            pass
+source = st.radio(
+    "Start from",
+    ["a shipped model's recipe", "your own settings"] if recipes else ["your own settings"],
+    horizontal=True,
+    key=f"frames_train_source_{preset_name}",
+    help="A recipe is everything one shipped network was trained with, from random weights: model, sizes, "
+    "steps, learning rate and the mix of videos.",
+)
+if source == "a shipped model's recipe":
+    chosen_recipe = st.selectbox("Recipe", list(recipes), format_func=label, key=f"frames_recipe_{preset_name}")
+    st.markdown(describe(recipes[chosen_recipe]))
+    recipe_run_id = st.text_input("Run name (optional)", key="frames_recipe_run_id")
+    if st.button("Train this recipe", type="primary", key="frames_recipe_train"):
+        start_config(lambda: dataclasses.replace(recipes[chosen_recipe].config, device="auto"), recipe_run_id)
+else:
+    with st.form("frames_train"):
+        t1, t2, t3, t4 = st.columns(4)
+        model = t1.selectbox("Model", sorted(FRAME_MODELS), key="frames_train_model", format_func=label)
+        steps = t2.number_input("Steps", 10, 1_000_000, 2000, key="frames_train_steps")
+        batch = t3.number_input("Batch size", 4, 4096, 32, key="frames_train_batch")
+        run_id = t4.text_input("Run name (optional)", key="frames_train_run_id")
+        submitted = st.form_submit_button(f"Train on {preset_name}", type="primary")
+    if submitted:
+        start_run(
+            run_id, int(steps), 128, task="frames", model=model, data={"preset": preset_name}, batch_size=int(batch)
+        )
