@@ -74,6 +74,37 @@ def schedule(rate: float) -> str:
     )
 
 
+def arithmetic_bound(family: str, options: dict) -> None:
+    """The most the batched/per-sample ratio can be on this core: the step's floating-point operations
+    (forward and backward, counted by torch) at the core's own measured matrix-multiply rate, against what
+    drawing 256 signals one by one costs. Ratio = (per-sample drawing + step) / step. Batching only removes
+    the drawing; a step cannot be faster than its arithmetic."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    model = build(family, **options)
+    batch = generate(SPEC, BATCH, seed=0)
+    weights = loss_weights("inv_k", 10, CPU)
+    with FlopCounterMode(display=False) as counter:
+        model.loss(batch[:, :100], batch[:, 100:], weights).backward()
+    flops = counter.get_total_flops()
+    a, w = torch.randn(BATCH, 257), torch.randn(257, 768)  # the GRU's gate multiply, its largest per step
+    for _ in range(20):
+        a @ w
+    start = time.perf_counter()
+    for _ in range(400):
+        a @ w
+    rate = 400 * 2 * a.shape[0] * a.shape[1] * w.shape[1] / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for i in range(BATCH):
+        generate(SPEC, 1, seed=i)
+    drawing = time.perf_counter() - start
+    fastest = flops / rate
+    print(
+        f"| {family} | {flops / 1e9:.2f} GFLOP | {rate / 1e9:.0f} GFLOP/s | {1e3 * fastest:.0f} ms | "
+        f"{1e3 * drawing:.0f} ms | {(drawing + fastest) / fastest:.1f}x |"
+    )
+
+
 def main() -> None:
     torch.set_num_threads(1)
     print(f"batch {BATCH}, final spec, 1 torch thread, CPU\n")
@@ -85,6 +116,13 @@ def main() -> None:
         loader = DataLoader(PerSample(), batch_size=BATCH, num_workers=0)
         per_sample = run(build(family, **options), iter(loader))
         print(f"| {label} | {batched:,.0f} | {per_sample:,.0f} | {batched / per_sample:.1f}x | {schedule(batched)} |")
+    print(
+        "\nThe ceiling on that ratio: a step's arithmetic at this core's matrix-multiply rate vs drawing "
+        f"{BATCH} signals one by one\n"
+    )
+    print("| model | step (fwd + bwd) | core's matmul rate | fastest step | per-sample drawing | highest ratio |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    arithmetic_bound("fft_gru", {})  # (nn.LSTM's fused kernel is not counted by torch's FLOP counter)
     if torch.cuda.is_available():
         device = torch.device("cuda")
         print(f"\nCUDA: {torch.cuda.get_device_name(device)}, data generated on the GPU\n")
