@@ -125,7 +125,11 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
         torch.manual_seed(config.seed)
         model = task.build(config)
         model.to(device)
-        optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        # One fused kernel for the whole update where torch has one (CPU, CUDA): on this 2-core CPU the
+        # fft_gru's optimiser step went from 0.9-1.4 ms to 0.3 ms (of a ~50 ms step); the same update.
+        optimizer = torch.optim.AdamW(
+            model.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=device.type in ("cpu", "cuda")
+        )
         best_val = math.inf
         if config.init_from and not (resume and files.last.exists()):  # fine-tuning: start from these weights
             start = read_checkpoint(config.init_from, map_location=device)
