@@ -537,6 +537,26 @@ def test_the_shipped_noise_trained_convlstm_keeps_its_forecast_on_noisy_input():
     assert error["blob32-convlstm2"] < 0.03 and error["blob32-convlstm1"] > 2 * error["blob32-convlstm2"], error
 
 
+def test_the_coordinate_model_reads_only_lit_pixels_so_input_noise_leaves_its_forecast_alone():
+    spec = PRESETS["thesis"]
+    clean = generate(preset("thesis"), 48, seed=123_456_789)
+    noisy = generate(preset("thesis", noise=0.1), 48, seed=123_456_789)  # the same paths, noise on the inputs
+    predictor = frames.load("thesis-coord_lstm")
+    model = predictor.model
+    assert torch.equal(model.lit(clean.inputs), clean.inputs)  # clean frames pass untouched
+    assert torch.equal(model.lit(noisy.inputs) > 0, clean.inputs > 0)  # exactly the object's pixel survives
+    truth = clean.positions[:, spec.t_in :, 0].numpy()
+    on_clean = metrics.position_error(predictor.predict(clean.inputs), truth, spec)
+    on_noisy = metrics.position_error(predictor.predict(noisy.inputs), truth, spec)
+    assert np.array_equal(on_clean, on_noisy)
+    model.train()  # training sees the frames as they are: there the noise swamps the row and column sums
+    try:
+        raw = model.features(noisy.inputs.float())
+    finally:
+        model.eval()
+    assert not torch.allclose(raw, model.features(noisy.inputs.float()))
+
+
 def test_optical_flow_on_noisy_one_pixel_frames_registers_the_object_not_the_noise():
     spec = PRESETS["thesis"]
     errors = []
