@@ -212,7 +212,10 @@ with st.expander("Why a ConvLSTM finds one lit pixel hard, and what coordinates 
         "in the input, and a pixel-wise loss is won by predicting an empty frame. A **coordinate-aware** "
         "model reads *where* the object is (the row and column sums of each frame, with the coordinates "
         "given as numbers), follows that path with an LSTM and answers with a row and a column: the "
-        "question becomes a 1-D forecast again, the kind the rest of this app is about. The **physics fit** "
+        "question becomes a 1-D forecast again, the kind the rest of this app is about. Noise would swamp "
+        "those sums (thousands of dim pixels outweigh one lit one), so before summing it blanks every pixel "
+        "no brighter than six times the frame's own noise (how much its dark pixels flicker): trained on "
+        "clean videos only, at noise up to 0.1 it forecasts as on clean ones. The **physics fit** "
         "knows the law and only has to fit its few numbers: the limit any learned model is measured against."
     )
 
