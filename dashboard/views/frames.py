@@ -239,13 +239,18 @@ def describe(recipe: frames.Recipe) -> str:
     if data.get("noise"):
         low, high = data["noise"] if isinstance(data["noise"], list) else (data["noise"], data["noise"])
         clean = float(data.get("clean_share", 0))
-        shown.append(f"noise of std {low:g} to {high:g} on {100 * (1 - clean):.0f} % of the input videos")
-    for law, dof, share in data.get("emphasis", []):
-        shown.append(f"{100 * share:.0f} % {law} with {dof} free numbers (DOF)")
+        std = f"{low:g}" if low == high else f"{low:g} to {high:g}"
+        shown.append(f"noise of std {std} on {100 * (1 - clean):.0f} % of the input videos")
+    emphasis = [
+        f"{100 * share:.0f} % {law} with {dof} free numbers (DOF)" for law, dof, share in data.get("emphasis", ())
+    ]
+    if emphasis:
+        shown.append(f"{', '.join(emphasis)}, the rest every law and DOF alike")
+    schedule = " falling along a cosine" if c.schedule == "cosine" else f" ({c.schedule} schedule)"
     return (
         f"**{label(recipe.name)}**: {options}; {c.steps:,} steps of {c.batch_size} videos, learning rate "
-        f"{c.lr:g} falling along a cosine"
-        + (f"; the videos: {', '.join(shown)}, the rest every law and DOF alike" if shown else "")
+        f"{c.lr:g}{schedule}"
+        + (f"; the videos: {'; '.join(shown)}" if shown else "")
         + f". From scratch it took {recipe.seconds / 60:.0f} minutes ({recipe.where}); where there is a GPU it uses it."
         + (
             " The shipped weights trained longer, in stages: one run of this recipe comes close to them, "
