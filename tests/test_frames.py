@@ -349,8 +349,8 @@ def test_robustness_table_names_the_noise_a_network_trained_on():
 
     noisy = SimpleNamespace(trained=True, payload={"config": {"data": {"noise": [0, 0.1], "clean_share": 0.2}}})
     assert evaluate.trained_noise(noisy) == "0-0.1, 20 % clean"
-    assert evaluate.trained_noise(frames.load("blob32-convlstm2")) == "0-0.1, 20 % clean"  # fine-tuned on noise
-    assert evaluate.trained_noise(frames.load("blob32-convlstm1")) == "0"
+    assert evaluate.trained_noise(frames.load("blob32-convlstm2")) == "0-0.1, 20 % clean"  # trained on noise
+    assert evaluate.trained_noise(frames.load("blob32-fc_lstm")) == "0"
     assert evaluate.trained_noise(frames.load("physics")) == "-"
 
 
@@ -532,9 +532,9 @@ def test_the_shipped_noise_trained_convlstm_keeps_its_forecast_on_noisy_input():
     truth = batch.positions[:, spec.t_in :, 0].numpy()
     error = {
         name: metrics.position_error(frames.load(name).predict(batch.inputs), truth, spec).mean()
-        for name in ("blob32-convlstm2", "blob32-convlstm1")  # fine-tuned on noise 0-0.1; trained clean
+        for name in ("blob32-convlstm2", "blob32-fc_lstm")  # trained on noise 0-0.1; trained clean
     }
-    assert error["blob32-convlstm2"] < 0.03 and error["blob32-convlstm1"] > 2 * error["blob32-convlstm2"], error
+    assert error["blob32-convlstm2"] < 0.03 and error["blob32-fc_lstm"] > 2 * error["blob32-convlstm2"], error
 
 
 def test_the_coordinate_model_reads_only_lit_pixels_so_input_noise_leaves_its_forecast_alone():
