@@ -325,10 +325,17 @@ class CoordLSTM(FrameModel):
         floor = torch.minimum(6 * noise_level(x), 0.75 * x.flatten(-2).amax(-1))
         return torch.where(x > floor[..., None, None], x, 0.0)
 
+    def seen(self, inputs: torch.Tensor) -> torch.Tensor:
+        """What the model reads of ``inputs``: their ``lit`` pixels in prediction, the frames as they are in
+        training. Computed once per call of ``forward`` (the noise level is the costly part)."""
+        return inputs.clamp_min(0.0) if self.training else self.lit(inputs)
+
     def features(self, inputs: torch.Tensor) -> torch.Tensor:
         """[B, T, H, W] -> [B, T, H + W + 4]: profiles, centroids, centroid steps (x10, to unit scale), of
-        the frames' ``lit`` pixels in prediction, of the frames as they are in training."""
-        x = inputs.clamp_min(0.0) if self.training else self.lit(inputs)
+        what the model reads of them (``seen``)."""
+        return self._features(self.seen(inputs))
+
+    def _features(self, x: torch.Tensor) -> torch.Tensor:
         rows = x.sum(-1)
         cols = x.sum(-2)
         rows = rows / rows.sum(-1, keepdim=True).clamp_min(1e-6)
@@ -339,8 +346,11 @@ class CoordLSTM(FrameModel):
 
     def axis_logits(self, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Log-probabilities of each row [B, t_out, H] and each column [B, t_out, W]."""
-        b = len(inputs)
-        feats = self.features(inputs)
+        return self._axis_logits(self.seen(inputs))
+
+    def _axis_logits(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        b = len(x)
+        feats = self._features(x)
         _, state = self.lstm(feats)
         out, _ = self.future(feats.new_zeros(b, self._steps(), 1), state)
         chosen = out[:, [a - 1 for a in self.ahead]]  # [B, t_out, hidden]
@@ -352,14 +362,18 @@ class CoordLSTM(FrameModel):
         cols = -0.5 * ((self.col_pos - mu[..., 1:]) / sigma[..., 1:]) ** 2 + self.cols(chosen)
         return F.log_softmax(rows, -1), F.log_softmax(cols, -1)
 
-    def logits(self, inputs: torch.Tensor) -> torch.Tensor:
-        rows, cols = self.axis_logits(inputs)
+    @staticmethod
+    def _joint(rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
         return rows[..., :, None] + cols[..., None, :]  # log of the outer product: a distribution
 
+    def logits(self, inputs: torch.Tensor) -> torch.Tensor:
+        return self._joint(*self.axis_logits(inputs))
+
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
-        """The distribution over positions scaled by the mean intensity of the pixels ``features`` reads."""
-        mass = (inputs if self.training else self.lit(inputs)).sum((-2, -1)).mean(1)[:, None, None, None]
-        return self.logits(inputs).exp() * mass
+        """The distribution over positions scaled by the mean intensity of the pixels the model reads."""
+        x = self.seen(inputs)
+        mass = x.sum((-2, -1)).mean(1)[:, None, None, None]
+        return self._joint(*self._axis_logits(x)).exp() * mass
 
     def loss(self, inputs: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         if self.head == "mse":
