@@ -261,13 +261,21 @@ def describe(recipe: frames.Recipe) -> str:
     )
 
 
-recipes = {}
-for name in frames.available(preset_name):
-    if name in frames.SHIPPED:
-        try:
-            recipes[name] = frames.recipe(name)
-        except ValueError:  # a shipped model without a single-run recipe is still usable, just not retrainable here
-            pass
+@st.cache_resource(show_spinner=False)
+def shipped_recipes(preset_name: str) -> dict[str, frames.Recipe]:
+    """The recipes of the shipped networks on a preset, read once per app process (files that ship with it;
+    read on every rerun they cost ~30 ms). Recipes are frozen; a run gets a replaced copy of one's config."""
+    recipes = {}
+    for name in frames.available(preset_name):
+        if name in frames.SHIPPED:
+            try:
+                recipes[name] = frames.recipe(name)
+            except ValueError:  # a shipped model without a single-run recipe is still usable, not retrainable here
+                pass
+    return recipes
+
+
+recipes = shipped_recipes(preset_name)
 source = st.radio(
     "Start from",
     ["a shipped model's recipe", "your own settings"] if recipes else ["your own settings"],
