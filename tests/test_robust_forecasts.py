@@ -129,6 +129,19 @@ def test_linear_blend_prefers_the_exact_fit_on_clean_input_and_averages_on_noise
     assert 0.2 < np.median(weights[0]) < 0.8
 
 
+def test_at_5_percent_noise_linears_error_is_noise_it_fitted_not_noise_it_could_not_foresee():
+    """The README's claim: from the noise-free lookback linear is as good as the future's own noise allows;
+    from the noisy one it is many times worse (the room a denoiser has)."""
+    spec = SignalSpec(components=(3, 44), periods=(10, 99), noise=0.05, length=110)
+    noisy, clean = generate(spec, 64, seed=2024, dtype=torch.float64, return_clean=True)
+    noisy, clean = noisy.numpy(), clean.numpy()
+    linear = forecasters.load("linear")
+    floor = ((clean[:, 100:] - noisy[:, 100:]) ** 2).mean()  # the future's own noise
+    from_clean = ((linear.predict(clean[:, :100].astype(np.float32), 10) - noisy[:, 100:]) ** 2).mean()
+    from_noisy = ((linear.predict(noisy[:, :100].astype(np.float32), 10) - noisy[:, 100:]) ** 2).mean()
+    assert from_clean < 1.2 * floor and from_noisy > 10 * floor, (floor, from_clean, from_noisy)
+
+
 def test_sinusoid_fit_finds_a_non_integer_period_off_the_dft_grid():
     t = np.arange(100)
     for dtype in (np.float64, np.float32):
