@@ -37,6 +37,39 @@ def test_same_signals_on_gpu():
     assert torch.allclose(cpu, gpu.cpu(), atol=1e-9)
 
 
+WORLD = SignalSpec(
+    components=(1, 45),
+    periods=(2, 100),
+    integer_periods=False,
+    modulation=0.5,
+    trend=3.0,
+    noise=(0.0, 0.2),
+    walk=1.0,
+    clean_share=0.2,
+    effect_share=0.5,
+)
+
+
+def test_drawing_on_the_device_is_the_cpu_draw_on_a_cpu():
+    """The training loop draws on its device; on a CPU that must be exactly the documented CPU draw (the
+    GPU path is the same code with the generators elsewhere)."""
+    for seed in (0, 5, 2**40):
+        default = generate(WORLD, 200, seed=seed, return_clean=True, return_components=True)
+        here = generate(WORLD, 200, seed=seed, return_clean=True, return_components=True, draw_on="device")
+        assert torch.equal(default[0], here[0]) and torch.equal(default[1], here[1])
+        assert torch.equal(default[2].period, here[2].period)
+    with pytest.raises(ValueError, match="draw_on"):
+        generate(WORLD, 2, draw_on="gpu")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_drawing_on_the_gpu_is_reproducible_there():
+    a, b = (generate(WORLD, 4096, seed=3, device="cuda", draw_on="device") for _ in range(2))
+    assert a.is_cuda and torch.equal(a, b) and torch.isfinite(a).all()
+    assert torch.allclose(a.abs().amax(1), torch.ones(4096, device="cuda"))
+    assert not torch.equal(a, generate(WORLD, 4096, seed=4, device="cuda", draw_on="device"))
+
+
 def test_components_resynthesize_the_signal_and_its_future():
     spec = SignalSpec(components=(3, 44), periods=(10, 99))
     x, comps = generate(spec, 16, seed=2, dtype=torch.float64, return_components=True)

@@ -106,11 +106,14 @@ class ForecastTask:
         return build(config.model, lookback=config.lookback, horizon=config.horizon, **config.model_options)
 
     def batch(self, config, step: int, seed: int, device: torch.device) -> tuple:
-        spec = config.spec_at(step)
+        # Every random draw on the training device: no host work per step (on a CPU the same signals as
+        # draws on the CPU; on a GPU its own, reproducible there). The validation set stays CPU-drawn, so
+        # runs on different devices are scored on the same signals.
+        spec, draws = config.spec_at(step), {"seed": seed, "device": device, "draw_on": "device"}
         if config.clean_target:  # the same signals before their noise, drawn in the same call
-            signals, target = generate(spec, config.batch_size, seed=seed, device=device, return_clean=True)
+            signals, target = generate(spec, config.batch_size, return_clean=True, **draws)
         else:
-            signals = target = generate(spec, config.batch_size, seed=seed, device=device)
+            signals = target = generate(spec, config.batch_size, **draws)
         weights = loss_weights(config.loss, config.horizon, device)
         return signals[:, : config.lookback], target[:, config.lookback :], weights
 
