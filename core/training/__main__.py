@@ -4,6 +4,7 @@ Examples:
     python -m core.training --model fft_gru --steps 3000 --run-id my-run
     python -m core.training --config run.json --run-id my-run
     python -m core.training --resume my-run
+    python -m core.training --config run.json --at-batch 16384 --run-id big  # the same run, GPU-sized steps
     torchrun --nproc_per_node=2 -m core.training --model lstm --steps 500 --run-id ddp-run
 """
 
@@ -76,6 +77,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
             parser.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, type=kind[f.type], default=None)
     parser.add_argument("--components", type=int, nargs=2, metavar=("MIN", "MAX"), help="signal component range")
     parser.add_argument("--model-options", type=_json_object, help="JSON, e.g. '{\"hidden\": 128}'")
+    parser.add_argument(
+        "--at-batch",
+        type=int,
+        metavar="B",
+        help="the same run at batch B: the same signals in fewer, larger steps (steps, curriculum and "
+        "intervals divided, lr x sqrt of the factor); for a GPU, e.g. 4096-65536",
+    )
     return parser.parse_args(argv)
 
 
@@ -130,10 +138,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"no run {args.resume!r} under {args.root}/", file=sys.stderr)
             return 2
         given = [f.name for f in fields(TrainConfig) if getattr(args, f.name, None) is not None]
-        if given or args.config or args.components or args.model_options:
+        given += [name for name in ("config", "components", "model_options", "at_batch") if getattr(args, name)]
+        if given:
             raise ValueError(
                 "--resume continues a run with its own config.json; options given with it would be ignored "
-                f"({', '.join(given) or 'config/components/model options'}): start a new run instead"
+                f"({', '.join(given)}): start a new run instead"
             )
         try:
             config = TrainConfig.from_dict(_read_config(run_dir / "config.json"))
@@ -151,6 +160,8 @@ def run(args: argparse.Namespace) -> int:
             data["signal"] = {**data.get("signal", TrainConfig().signal), "components": args.components}
         try:
             config = TrainConfig.from_dict(data)
+            if args.at_batch is not None:
+                config = config.at_batch(args.at_batch)
         except (TypeError, ValueError) as exc:
             print(f"invalid training config: {exc}", file=sys.stderr)
             return 2

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+import math
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from core.signals import SignalSpec
@@ -143,6 +144,46 @@ class TrainConfig:
     def spec_at(self, step: int) -> SignalSpec:
         i = self.stage(step)
         return self.signal_spec(self.curriculum[i]["components"] if i < len(self.curriculum) else None)
+
+    def at_batch(self, batch_size: int) -> TrainConfig:
+        """The same run at another batch size: the same signals seen, in fewer, larger steps.
+
+        Everything counted in steps (steps, warm-up, the curriculum's stage ends, the log, evaluation
+        and checkpoint intervals) is divided by ``batch_size / self.batch_size``, so each stage sees the
+        same number of signals and a killed run loses at most the same number of signals' work. The
+        learning rate follows the square-root rule for Adam-type optimisers (Malladi et al., "On the SDEs
+        and scaling rules for adaptive gradient algorithms", NeurIPS 2022): ``lr * sqrt(factor)``, where a
+        linear rule overshoots; the warm-up keeps at least its share of the run, and it is what makes the
+        larger first steps safe. Whether quality holds at equal signals is measured, not assumed
+        (``benchmarks/bench_training.py --quality``; the README's figures).
+        """
+        check_number("batch_size", batch_size, 1, LIMITS["batch_size"])
+        if int(batch_size) != batch_size:
+            raise ValueError(f"batch_size must be a whole number, got {batch_size!r}")
+        factor = int(batch_size) / self.batch_size
+
+        def steps(n: int) -> int:
+            return max(1, round(n / factor))
+
+        curriculum, last = [], 0
+        for stage in self.curriculum:  # a stage that shrinks to no step of its own is dropped
+            until = steps(stage["until"])
+            if until > last and until < steps(self.steps):
+                curriculum.append({"until": until, "components": stage["components"]})
+                last = until
+        return replace(
+            self,
+            batch_size=int(batch_size),
+            steps=steps(self.steps),
+            # the warm-up keeps its share of the run, but at least 5 % of it (up to the old count): the
+            # scaled learning rate is reached in more, not fewer, steps
+            warmup=max(round(self.warmup / factor), min(self.warmup, steps(self.steps) // 20)),
+            curriculum=curriculum,
+            lr=min(self.lr * math.sqrt(factor), 10.0),
+            eval_every=steps(self.eval_every),
+            checkpoint_every=steps(self.checkpoint_every),
+            log_every=steps(self.log_every),
+        )
 
     def to_dict(self) -> dict:
         return asdict(self)
