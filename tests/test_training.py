@@ -208,6 +208,71 @@ def test_cli_trains_and_refuses_bad_settings(tmp_path):
     assert bad.returncode == 2 and "steps" in bad.stderr
 
 
+def test_amp_trains_under_bf16_autocast_on_cpu_and_validates_in_float32(tmp_path, monkeypatch):
+    loss, forward, seen, scored = LinearNet.loss, LinearNet.forward, [], []
+
+    def recorded_loss(self, *args):
+        seen.append(torch.is_autocast_enabled("cpu"))
+        return loss(self, *args)
+
+    def recorded_forward(self, *args):  # validation's forecasts
+        scored.append(torch.is_autocast_enabled("cpu"))
+        return forward(self, *args)
+
+    monkeypatch.setattr(LinearNet, "loss", recorded_loss)
+    monkeypatch.setattr(LinearNet, "forward", recorded_forward)
+    status = train(TrainConfig(model="linear_net", steps=30, amp=True, device="cpu", **TINY), tmp_path / "on")
+    assert status["state"] == "finished" and seen and all(seen)
+    assert scored and not any(scored)
+    seen.clear()
+    train(TrainConfig(model="linear_net", steps=5, device="cpu", **TINY), tmp_path / "off")
+    assert seen and not any(seen)
+
+
+def test_at_batch_sees_the_same_signals_in_fewer_larger_steps():
+    base = TrainConfig(
+        steps=14000,
+        warmup=200,
+        batch_size=256,
+        eval_every=250,
+        checkpoint_every=250,
+        log_every=50,
+        curriculum=[{"until": 1500, "components": [3, 10]}, {"until": 4000, "components": [3, 25]}],
+    )
+    assert base.at_batch(256) == base
+    big = base.at_batch(16384)  # x64
+    assert (big.batch_size, big.steps, big.lr) == (16384, 219, pytest.approx(8e-3))  # lr x sqrt(64)
+    # each curriculum stage ends after the same signals, to within one large step
+    assert [s["until"] for s in big.curriculum] == [23, 62]
+    assert [s["components"] for s in big.curriculum] == [[3, 10], [3, 25]]
+    assert (big.eval_every, big.checkpoint_every, big.log_every) == (4, 4, 1)  # the same signals between saves
+    assert big.warmup == 10  # 5% of the run: 200 / 64 would be 3 steps at 8x the learning rate
+    assert [s["until"] for s in base.at_batch(65536).curriculum] == [6, 16]
+    tiny = TrainConfig(steps=40, curriculum=[{"until": 1, "components": [3, 10]}]).at_batch(8192)
+    assert tiny.steps == 1 and tiny.curriculum == []  # a stage with no step of its own left is dropped
+    with pytest.raises(ValueError, match="batch_size"):
+        base.at_batch(0)
+    with pytest.raises(ValueError, match="values per step"):  # the per-batch memory bound still holds
+        TrainConfig(lookback=1000).at_batch(65536)
+
+
+def test_cli_at_batch_trains_the_scaled_run(tmp_path):
+    base = [sys.executable, "-m", "core.training", "--root", str(tmp_path), "--no-progress"]
+    common = ["--model", "linear_net", "--lookback", "40", "--horizon", "5", "--components", "3", "6"]
+    done = subprocess.run(
+        [*base, *common, "--steps", "64", "--batch-size", "16", "--at-batch", "64", "--run-id", "big"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    config = json.loads((tmp_path / "big" / "config.json").read_text())
+    assert (config["batch_size"], config["steps"], config["lr"]) == (64, 16, pytest.approx(2e-3))
+    assert metrics(tmp_path / "big")[-1]["step"] == 16
+    again = subprocess.run([*base, "--resume", "big", "--at-batch", "128"], capture_output=True, text=True)
+    assert again.returncode == 2 and "at_batch" in again.stderr
+
+
 @pytest.mark.skipif(shutil.which("torchrun") is None, reason="torchrun not installed")
 def test_ddp_two_cpu_processes_write_one_consistent_run(tmp_path):
     cmd = [

@@ -151,7 +151,11 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
         trainer = torch.nn.parallel.DistributedDataParallel(objective) if world > 1 else objective
         held_out = task.validation(config, device)
         describe = getattr(task, "describe", lambda config, step: {})
-        autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=config.amp and device.type == "cuda")
+        # bf16 autocast (``amp``) on CUDA and on CPUs: on this project's CPU (AMX bf16 units) an fft_gru step
+        # at batch 1024 took 0.5-0.6x the float32 time; validation is scored in float32 either way.
+        autocast = torch.autocast(
+            device.type, dtype=torch.bfloat16, enabled=config.amp and device.type in ("cuda", "cpu")
+        )
 
         def checkpoint(path: Path) -> None:
             save_checkpoint(
