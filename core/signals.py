@@ -182,10 +182,14 @@ def _envelope(modulation: torch.Tensor, apex: torch.Tensor, length: int, t: torc
     """
     top = (apex * max(length - 1, 1)).unsqueeze(-1)  # [n, K, 1]
     end = float(max(length - 1, 1))
-    rise = (t / top.clamp_min(1e-9)).clamp(0.0, 1.0)
-    fall = ((end - t) / (end - top).clamp_min(1e-9)).clamp(0.0, 1.0)
-    ramp = torch.where(t <= top, rise, fall)  # 0 at the ends, 1 at the apex
-    return 1.0 + (modulation.unsqueeze(-1) - 1.0) * ramp
+    # The rise t/top is below 1 only before the apex and the fall (end-t)/(end-top) only after it, so
+    # their minimum, clamped to [0, 1], is the ramp: 0 at the ends, 1 at the apex, 0 past the end. The
+    # divisions are by [n, K, 1] and the [n, K, T] work is multiplies (the envelope was ~80% of drawing a
+    # batch of modulated signals on a CPU).
+    rise = t * (1.0 / top.clamp_min(1e-9))
+    fall = (end - t) * (1.0 / (end - top).clamp_min(1e-9))
+    ramp = torch.minimum(rise, fall).clamp_(0.0, 1.0)
+    return ramp.mul_(modulation.unsqueeze(-1) - 1.0).add_(1.0)
 
 
 _TABLE_MAX_PERIOD = 4096
