@@ -104,6 +104,31 @@ def test_training_page_starts_a_run_scored_against_the_noise_free_future(tmp_pat
     assert jobs.run_info(tmp_path / "clean-target-run").state == "finished"
 
 
+def test_training_page_gpu_preset_is_the_study_schedule_at_a_scaled_batch(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARMONICS_CHECKPOINTS", str(tmp_path))
+    at = app("views/training.py")
+    at.segmented_control(key="train_preset").set_value("GPU (large batch)").run()
+    preset = "GPU (large batch)"
+    batch = at.number_input(key=f"train_batch_{preset}").value
+    steps = at.number_input(key=f"train_steps_{preset}").value
+    assert batch * steps == pytest.approx(17.5e6, rel=0.01)  # the original study's 17.5M signals
+    study = TrainConfig(batch_size=256, lr=1e-3).at_batch(batch)  # the square-root rule for the learning rate
+    assert at.number_input(key=f"train_lr_{preset}").value == pytest.approx(study.lr)
+    assert at.checkbox(key=f"train_amp_{preset}").value is True
+    at.selectbox(key="train_model").set_value("linear_net").run()  # a cheap model: the run itself is not the test
+    at.number_input(key=f"train_steps_{preset}").set_value(2)
+    at.number_input(key=f"train_batch_{preset}").set_value(64)
+    at.text_input(key="train_run_id").set_value("bf16-run")
+    next(b for b in at.button if b.label == "Start training").click().run()
+    assert not at.error, [e.value for e in at.error]
+    config = json.loads((tmp_path / "bf16-run" / "config.json").read_text())
+    assert config["amp"] is True and config["lr"] == pytest.approx(study.lr)
+    deadline = time.time() + 120
+    while time.time() < deadline and jobs.run_info(tmp_path / "bf16-run").active:
+        time.sleep(0.5)
+    assert jobs.run_info(tmp_path / "bf16-run").state == "finished"
+
+
 def test_training_page_lists_a_run_and_shows_its_curves(tmp_path, monkeypatch):
     monkeypatch.setenv("HARMONICS_CHECKPOINTS", str(tmp_path))
     config = TrainConfig(
