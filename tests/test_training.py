@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 import torch
@@ -227,6 +228,18 @@ def test_amp_trains_under_bf16_autocast_on_cpu_and_validates_in_float32(tmp_path
     seen.clear()
     train(TrainConfig(model="linear_net", steps=5, device="cpu", **TINY), tmp_path / "off")
     assert seen and not any(seen)
+
+
+def test_a_compiled_run_trains_resumes_and_keeps_plain_weights(tmp_path):
+    config = TrainConfig(model="linear_net", steps=12, compile=True, checkpoint_every=6, eval_every=6, **TINY)
+    assert train(replace(config, steps=6), tmp_path / "run")["state"] == "finished"
+    first = read_checkpoint(tmp_path / "run" / "last.pt")["model_state"]
+    assert all(not key.startswith("_orig_mod") for key in first)  # loadable by an eager model
+    assert train(config, tmp_path / "run", resume=True)["state"] == "finished"
+    plain = train(replace(config, compile=False), tmp_path / "plain")
+    assert plain["state"] == "finished"
+    compiled = metrics(tmp_path / "run")[-1]["val_mse"]
+    assert compiled == pytest.approx(metrics(tmp_path / "plain")[-1]["val_mse"], rel=1e-3)  # the same training
 
 
 def test_at_batch_sees_the_same_signals_in_fewer_larger_steps():

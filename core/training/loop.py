@@ -149,6 +149,8 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
                 files.forget_metrics_after(step)  # those steps are about to be trained again
         objective = Objective(model)
         trainer = torch.nn.parallel.DistributedDataParallel(objective) if world > 1 else objective
+        if config.compile:  # the wrapper is compiled; the model, its state_dict and validation stay eager
+            trainer = torch.compile(trainer)
         held_out = task.validation(config, device)
         describe = getattr(task, "describe", lambda config, step: {})
         # bf16 autocast (``amp``) on CUDA and on CPUs: on this project's CPU (AMX bf16 units) an fft_gru step
