@@ -287,11 +287,12 @@ def test_cli_at_batch_trains_the_scaled_run(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("torchrun") is None, reason="torchrun not installed")
-def test_ddp_two_cpu_processes_write_one_consistent_run(tmp_path):
+@pytest.mark.parametrize("port, flags", [(29517, []), (29518, ["--compile", "true", "--amp", "true"])])
+def test_ddp_two_cpu_processes_write_one_consistent_run(tmp_path, port, flags):
     cmd = [
         "torchrun",
         "--nproc_per_node=2",
-        "--master_port=29517",
+        f"--master_port={port}",
         "-m",
         "core.training",
         "--root",
@@ -313,6 +314,7 @@ def test_ddp_two_cpu_processes_write_one_consistent_run(tmp_path):
         "10",
         "--checkpoint-every",
         "10",
+        *flags,  # the compiled, bf16 step under DDP too
     ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env={**os.environ, "OMP_NUM_THREADS": "1"})
     assert done.returncode == 0, done.stderr[-2000:]
