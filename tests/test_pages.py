@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 from page_helpers import plotly_values
 from streamlit.testing.v1 import AppTest
 
@@ -109,6 +110,8 @@ def test_training_page_gpu_preset_is_the_study_schedule_at_a_scaled_batch(tmp_pa
     at = app("views/training.py")
     at.segmented_control(key="train_preset").set_value("GPU (large batch)").run()
     preset = "GPU (large batch)"
+    if not torch.cuda.is_available():  # said before anyone waits an hour for it
+        assert any("No GPU here" in w.value for w in at.warning)
     batch = at.number_input(key=f"train_batch_{preset}").value
     steps = at.number_input(key=f"train_steps_{preset}").value
     assert batch * steps == pytest.approx(17.5e6, rel=0.01)  # the original study's 17.5M signals
