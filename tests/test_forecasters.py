@@ -233,3 +233,19 @@ def test_an_exact_guide_starts_the_model_as_the_self_validated_blend():
     for bad in ({"exact": 40}, {"guides": 4, "exact": 57}, {"guides": 4, "exact": -1}):
         with pytest.raises(ValueError, match="exact"):
             build("fft_gru", lookback=100, horizon=10, **bad)
+
+
+def test_bf16_training_leaves_the_hybrids_least_squares_in_full_precision():
+    """`amp` runs the network in bf16; the fits it is guided by must stay float32 / float64 (a bf16 Gram
+    matrix once moved the order-40 fit by 0.8 on signals of peak 1)."""
+    from core.models.base import linear_guide, normalise
+
+    z = normalise(torch.tensor(suite("final", n=64).history, dtype=torch.float32))[0]
+    plain = [linear_guide(z, 10, order) for order in (10, 40)]
+    model = build("fft_gru", lookback=100, horizon=10, hidden=16, mlp=16, guides=4, exact=40)
+    with torch.no_grad():
+        base = model._rollout(z, 10)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert all(torch.equal(linear_guide(z, 10, o), p) for o, p in zip((10, 40), plain))
+        with torch.no_grad():
+            torch.testing.assert_close(model._rollout(z, 10), base)

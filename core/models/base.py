@@ -94,6 +94,11 @@ def linear_guide(z: torch.Tensor, horizon: int, order: int, ridge: float = 1e-3)
     sees both it and the lookback can learn when to trust it and how to denoise it.
     """
     z = z.float() if z.dtype not in (torch.float32, torch.float64) else z
+    with torch.autocast(z.device.type, enabled=False):  # under `amp` a bf16 Gram matrix ruins the fit
+        return _linear_guide(z, horizon, order, ridge)
+
+
+def _linear_guide(z: torch.Tensor, horizon: int, order: int, ridge: float) -> torch.Tensor:
     windows = z.unfold(1, order, 1)  # [B, N-order+1, order], oldest first
     rows = torch.cat([windows[:, :-1].flip(-1), windows[:, 1:]], 1)  # forward (newest lag first), backward
     target = torch.cat([z[:, order:], z[:, : z.shape[1] - order]], 1)
