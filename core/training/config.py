@@ -49,7 +49,7 @@ class TrainConfig:
     compile: the training step's forward (``model.loss``) through ``torch.compile`` (a C++ compiler on a
         CPU). It costs a compile at the start (about a minute cold on this project's CPU, seconds from
         the compile cache) and pays where the step is many small operations: fft_gru's step at batch
-        256 on one CPU thread, 47 -> 44 ms in float32 and 31 -> 23 ms in bf16 (benchmarks/).
+        256 on one CPU thread, 47 -> 43 ms in float32 and 28 -> 23 ms in bf16 (benchmarks/bench_training.py).
     clean_target: forecast task: the loss compares the forecast with the future as it was before the
         noise was added (the lookback stays noisy). The noise is zero-mean and independent of the past,
         so the best forecast is the same either way, but the gradient no longer carries the noise's

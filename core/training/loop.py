@@ -153,8 +153,8 @@ def train(config: TrainConfig, run_dir: Path | str, resume: bool = False, progre
             trainer = torch.compile(trainer)
         held_out = task.validation(config, device)
         describe = getattr(task, "describe", lambda config, step: {})
-        # bf16 autocast (``amp``) on CUDA and on CPUs: on this project's CPU (AMX bf16 units) an fft_gru step
-        # at batch 1024 took 0.5-0.6x the float32 time; validation is scored in float32 either way.
+        # bf16 autocast (``amp``) on CUDA and on CPUs (on this project's CPU, which has AMX bf16 units, fft_gru
+        # steps ~1.7x faster: benchmarks/bench_training.py); validation is scored in float32 either way.
         autocast = torch.autocast(
             device.type, dtype=torch.bfloat16, enabled=config.amp and device.type in ("cuda", "cpu")
         )
