@@ -254,26 +254,28 @@ def _candidates(history: np.ndarray, horizon: int) -> np.ndarray:
     return out * scale + mean
 
 
-def validation_weights(history: np.ndarray, horizon: int) -> np.ndarray:
-    """How much to trust each candidate on each row, from forecasting the lookback's own end: [2, B].
+def validation_weights(history: np.ndarray, horizon: int, candidates=_candidates, count: int = 2) -> np.ndarray:
+    """How much to trust each candidate on each row, from forecasting the lookback's own end: [C, B].
 
-    Each candidate is fitted on the lookback without its last ``h`` samples (and again without its last
-    ``h + h//2``) and scored on the samples it did not see; the weights are 1 / (summed squared error)²,
-    normalised. A clean sum of harmonics gives the high-order fit ~1e-20 error there and
-    so nearly all the weight; on noise the two errors are alike and the forecasts are averaged.
+    ``candidates(history, horizon) -> [count, B, horizon]`` (by default this module's two: the
+    high-order fit and the mean of fits). Each is fitted on the lookback without its last ``h`` samples (and again
+    without its last ``h + h//2``) and scored on the samples it did not see; the weights are
+    1 / (summed squared error)², normalised. A clean sum of harmonics gives the high-order fit ~1e-20
+    error there and so nearly all the weight; on noise the errors are alike and the forecasts averaged.
     """
     n = history.shape[1]
     h = min(horizon, max(1, n // 4))
-    errors = np.zeros((2, len(history)))
+    errors = None
     for shift in (0, h // 2):
         end = n - shift
         past = history[:, : end - h]
         if past.shape[1] < 8:  # too short to fit anything worth comparing
             continue
-        guess = _candidates(past, h)
-        errors += ((guess - history[None, :, end - h : end]) ** 2).mean(-1)
-    if not errors.any():
-        return np.full((2, len(history)), 0.5)
+        guess = candidates(past, h)
+        error = ((guess - history[None, :, end - h : end]) ** 2).mean(-1)
+        errors = error if errors is None else errors + error
+    if errors is None or not errors.any():
+        return np.full((count, len(history)), 1.0 / count)
     inverse = 1.0 / np.maximum(errors, 1e-300) ** 2
     return inverse / inverse.sum(0, keepdims=True)
 

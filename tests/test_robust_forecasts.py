@@ -164,6 +164,38 @@ def test_sinusoid_fit_recovers_known_components_and_forecasts_clean_sums():
     assert np.mean((forecasters.load("esprit").predict(data.history, 10) - data.future) ** 2) < 1e-6
 
 
+def test_sinusoid_fit_is_exact_on_clean_sums_from_float32_input():
+    esprit = forecasters.load("esprit")
+    data = suite("easy", n=64).as_float32()  # what users pass: float32
+    assert np.mean((esprit.predict(data.history, 10) - data.future) ** 2) < 1e-6
+    # Where components are closer than the window resolves (`final`: up to 44 whole periods 10..99),
+    # carrying the last window with the shift matrix beats running the amplitudes' sum forward.
+    for seed in (1, 2):
+        data = suite("final", n=64, seed=seed).as_float32()
+        fitted = sinusoids.fit(data.history)
+        by_sum = np.mean((fitted.evaluate(fitted.n, 10) - data.future) ** 2)
+        by_shift = np.mean((fitted.run(10) - data.future) ** 2)
+        assert by_shift < by_sum / 3, (seed, by_sum, by_shift)
+
+
+def test_stable_shift_pulls_outside_eigenvalues_onto_the_circle_and_leaves_the_rest():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        shift = rng.standard_normal((9, 9)) * 0.8
+        before = np.linalg.eigvals(shift)
+        stable, eigenvalues = sinusoids.stable_shift(shift)
+        # Reported: the old eigenvalues with each outside one projected on the circle, the rest as they were.
+        expected = np.where(np.abs(before) > 1, before / np.abs(before), before)
+        distance = np.abs(eigenvalues[:, None] - expected[None, :]).min(1)
+        assert distance.max() < 1e-10 and np.abs(eigenvalues).max() <= 1 + 1e-12
+        # And they are the new matrix's: no mode grows (two real ones pulled onto the same -1 or 1 meet,
+        # which numerically splits them by about sqrt(rounding), and can leave polynomial growth, never
+        # exponential).
+        assert np.abs(np.linalg.eigvals(stable)).max() < 1 + 1e-6
+        power = [np.linalg.norm(np.linalg.matrix_power(a, k)) for a in (stable, shift) for k in (100, 200)]
+        assert power[1] < 8 * power[0] and power[3] > 1e10 * power[2]
+
+
 def test_explicit_order_and_unpulled_roots_are_options_with_checks():
     x = suite("noisy", n=4).history
     assert forecasters.load("linear", order=20).predict(x, 10).shape == (4, 10)
