@@ -105,6 +105,24 @@ def start_run(run_id: str, steps: int, val_size: int, **fields) -> None:
     )
 
 
+def train_form(key: str, models, button: str, steps: int, batch: int, max_batch: int, val_size: int, **fields) -> None:
+    """A page's "train one" form: model, steps, batch size and run name, then ``start_run`` with ``fields``.
+
+    Widgets are keyed ``{key}_model``, ``{key}_steps``, ``{key}_batch`` and ``{key}_run_id``; ``models`` maps
+    each model's name to its label (or is a list of names).
+    """
+    labels = models if isinstance(models, dict) else {name: name for name in models}
+    with st.form(key):
+        t1, t2, t3, t4 = st.columns(4)
+        model = t1.selectbox("Model", list(labels), key=f"{key}_model", format_func=labels.get)
+        steps = t2.number_input("Steps", 10, 1_000_000, steps, key=f"{key}_steps")
+        batch = t3.number_input("Batch size", 4, max_batch, batch, key=f"{key}_batch")
+        run_id = t4.text_input("Run name (optional)", key=f"{key}_run_id")
+        submitted = st.form_submit_button(button, type="primary")
+    if submitted:
+        start_run(run_id, int(steps), val_size, model=model, batch_size=int(batch), **fields)
+
+
 def start_config(make_config, run_id: str) -> None:
     """Start ``make_config()`` (a TrainConfig, built here so that a refused option is a message too) as a
     background run named ``run_id`` (empty: a generated name)."""

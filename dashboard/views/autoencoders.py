@@ -17,7 +17,7 @@ from dashboard.plots.autoencoders import (
     signal_figure,
     stroke_figure,
 )
-from dashboard.sections import start_run
+from dashboard.sections import train_form
 
 KS = (4, 8, 16)
 # One line per code for people (the names are the models' own). Closed-form codes need no training.
@@ -193,21 +193,15 @@ with st.expander("Beside the reference document's figures (pen strokes)"):
 
 st.subheader("Train a code")
 st.caption("Runs go through the same background training as the forecasters and are listed on the Training page.")
-with st.form("ae_train"):
-    t1, t2, t3, t4 = st.columns(4)
-    model = t1.selectbox("Model", list(AE_MODELS), key="ae_train_model")
-    steps = t2.number_input("Steps", 10, 1_000_000, 3000, key="ae_train_steps")
-    batch = t3.number_input("Batch size", 4, 8192, 128, key="ae_train_batch")
-    run_id = t4.text_input("Run name (optional)", key="ae_train_run_id")
-    submitted = st.form_submit_button(f"Train on {kind} at k = {k}", type="primary")
-if submitted:
-    start_run(
-        run_id,
-        int(steps),
-        256,
-        task="autoencoder",
-        model=model,
-        model_options={"k": int(k)},
-        data={"kind": kind},
-        batch_size=int(batch),
-    )
+train_form(
+    "ae_train",
+    list(AE_MODELS),
+    f"Train on {kind} at k = {k}",
+    steps=3000,
+    batch=128,
+    max_batch=8192,
+    val_size=256,
+    task="autoencoder",
+    model_options={"k": int(k)},
+    data={"kind": kind},
+)

@@ -14,7 +14,7 @@ from core.frames.evaluate import trained_noise
 from core.frames.models import MODELS as FRAME_MODELS
 from core.glossary import define
 from dashboard.plots.frames import colors_for, forecast_animation, lead_time_figure
-from dashboard.sections import start_config, start_run
+from dashboard.sections import start_config, train_form
 
 
 def label(name: str) -> str:
@@ -291,14 +291,14 @@ if source == "a shipped model's recipe":
     if st.button("Train this recipe", type="primary", key="frames_recipe_train"):
         start_config(lambda: dataclasses.replace(recipes[chosen_recipe].config, device="auto"), recipe_run_id)
 else:
-    with st.form("frames_train"):
-        t1, t2, t3, t4 = st.columns(4)
-        model = t1.selectbox("Model", sorted(FRAME_MODELS), key="frames_train_model", format_func=label)
-        steps = t2.number_input("Steps", 10, 1_000_000, 2000, key="frames_train_steps")
-        batch = t3.number_input("Batch size", 4, 4096, 32, key="frames_train_batch")
-        run_id = t4.text_input("Run name (optional)", key="frames_train_run_id")
-        submitted = st.form_submit_button(f"Train on {preset_name}", type="primary")
-    if submitted:
-        start_run(
-            run_id, int(steps), 128, task="frames", model=model, data={"preset": preset_name}, batch_size=int(batch)
-        )
+    train_form(
+        "frames_train",
+        {name: label(name) for name in sorted(FRAME_MODELS)},
+        f"Train on {preset_name}",
+        steps=2000,
+        batch=32,
+        max_batch=4096,
+        val_size=128,
+        task="frames",
+        data={"preset": preset_name},
+    )
