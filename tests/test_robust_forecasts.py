@@ -175,7 +175,24 @@ def test_sinusoid_fit_is_exact_on_clean_sums_from_float32_input():
         fitted = sinusoids.fit(data.history)
         by_sum = np.mean((fitted.evaluate(fitted.n, 10) - data.future) ** 2)
         by_shift = np.mean((fitted.run(10) - data.future) ** 2)
-        assert by_shift < by_sum / 3, (seed, by_sum, by_shift)
+        assert by_shift < by_sum / 100, (seed, by_sum, by_shift)
+
+
+def test_stable_shift_leaves_the_dynamics_of_the_inside_modes_alone():
+    # A state made of the inside modes only must be carried exactly as before: pulling an outside mode
+    # may not leak into them (it did when a single outside level was left where Schur put it).
+    rng = np.random.default_rng(1)
+    for outside in ([1.5], [1.2, 1.2, 1.7]):
+        inside = [0.9, -0.8, 0.7, 0.5, -0.3, 0.6]
+        vectors = rng.standard_normal((9, 9))
+        values = np.array(inside + outside + [0.1] * (3 - len(outside)))
+        shift = vectors @ np.diag(values) @ np.linalg.inv(vectors)
+        stable, _ = sinusoids.stable_shift(shift)
+        state = vectors[:, values < 1] @ rng.standard_normal(int((values < 1).sum()))
+        before, after = state.copy(), state.copy()
+        for _ in range(20):
+            before, after = shift @ before, stable @ after
+            assert np.abs(after - before).max() < 1e-9 * np.abs(state).max()
 
 
 def test_stable_shift_pulls_outside_eigenvalues_onto_the_circle_and_leaves_the_rest():
