@@ -129,21 +129,23 @@ def stable_shift(shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     any order, 4e-2 moved in place.
     """
     t, q = scipy.linalg.schur(shift, output="real", check_finite=False)
-    moduli = np.abs(_eigenvalues(t))
+    eigenvalues = _eigenvalues(t)
+    moduli = np.abs(eigenvalues)
     outside = moduli > 1 + PULL_TOLERANCE
     # The inside ones first, then each outside level ascending: each pass moves the selected to the top.
     if outside.any():
         for edge in [0.0, *np.unique(moduli[outside])[:-1]]:
             select = ~outside | (moduli <= edge * (1 + 1e-12))
-            t, q = scipy.linalg.lapack.dtrsen(select.astype(np.int32), t, q, job="N")[:2]
-            moduli = np.abs(_eigenvalues(t))
+            t, q, real, imag = scipy.linalg.lapack.dtrsen(select.astype(np.int32), t, q, job="N")[:4]
+            eigenvalues = real + 1j * imag
+            moduli = np.abs(eigenvalues)
             outside = moduli > 1 + PULL_TOLERANCE
     scale = np.where(outside, 1.0 / np.maximum(moduli, 1e-300), 1.0)  # per position
     first = np.flatnonzero(np.diag(t, -1))
     t[np.diag_indices(len(t))] *= scale
     t[first, first + 1] *= scale[first]
     t[first + 1, first] *= scale[first]
-    return q @ t @ q.T, _eigenvalues(t)
+    return q @ t @ q.T, eigenvalues * scale
 
 
 def _subspace_shifts(signal: np.ndarray) -> np.ndarray:
