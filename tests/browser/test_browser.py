@@ -108,7 +108,8 @@ def test_a_tiny_run_trains_from_the_ui_and_stops(page, app_url):
     page.wait_for_timeout(5000)  # the live view polls every 2 s
     assert len(plot_data(page)[0]["x"]) > first  # the curve grows while we watch
     shot(page, "training-live")
-    page.get_by_role("button", name="Stop").click()
+    # The page's own Stop, not Streamlit's header "Stop" (shown while a rerun is in flight on a slow machine).
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
     page.get_by_text(re.compile(r"browser-run: stopped, step \d+")).first.wait_for(timeout=60_000)
     assert_no_exception(page)
     shot(page, "training-stopped")
