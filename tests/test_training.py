@@ -142,6 +142,17 @@ def background_config(steps=100000, checkpoint_every=20):
     )
 
 
+def test_a_worker_left_running_by_a_test_is_killed_at_its_end(tmp_path, leftover_workers):
+    # The guard every test has (tests/conftest.py): workers outlive their starter by design, so one a
+    # failed test never stopped would otherwise train on for the rest of the suite.
+    run = jobs.start_run(background_config(), "left", root=tmp_path)
+    assert wait_for(lambda: jobs.run_info(tmp_path / run).state == "running" and jobs.run_info(tmp_path / run).pid)
+    pid = jobs.run_info(tmp_path / run).pid
+    assert leftover_workers(tmp_path) == [pid]
+    assert wait_for(lambda: not jobs.pid_alive(pid), timeout=10)
+    assert leftover_workers(tmp_path) == []
+
+
 def test_sigkill_then_resume_loses_at_most_one_checkpoint_interval(tmp_path):
     run = jobs.start_run(background_config(), "killed", root=tmp_path)
     with pytest.raises(ValueError, match="already"):

@@ -33,10 +33,11 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def app_url(tmp_path_factory, leftover_workers):
     """`streamlit run dashboard/app.py` on 127.0.0.1, with its own empty folder for user runs."""
     port = free_port()
-    env = {**os.environ, "HARMONICS_CHECKPOINTS": str(tmp_path_factory.mktemp("runs")), "PYTHONUNBUFFERED": "1"}
+    runs = tmp_path_factory.mktemp("runs")
+    env = {**os.environ, "HARMONICS_CHECKPOINTS": str(runs), "PYTHONUNBUFFERED": "1"}
     log = open(tmp_path_factory.mktemp("server") / "streamlit.log", "w")  # noqa: SIM115
     server = subprocess.Popen(
         [
@@ -71,6 +72,7 @@ def app_url(tmp_path_factory):
         server.kill()
         pytest.fail("streamlit did not start within 60 s")
     yield url
+    leftover_workers(runs)  # a run a failed test never stopped
     server.terminate()
     try:
         server.wait(10)
