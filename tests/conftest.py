@@ -32,12 +32,24 @@ def kill_leftover_workers(root: Path) -> list[int]:
         except (OSError, ValueError):
             continue
         pid, updated = data.get("pid"), data.get("updated")
-        if data.get("state") in ("queued", "running") and jobs.pid_alive(
-            pid, updated if isinstance(updated, int | float) else None
+        if (
+            data.get("state") in ("queued", "running")
+            and pid != os.getpid()  # tests write statuses naming themselves to fake a live run
+            and jobs.pid_alive(pid, updated if isinstance(updated, int | float) else None)
+            and _is_training_worker(pid)
         ):
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
     return killed
+
+
+def _is_training_worker(pid: int) -> bool:
+    """Does ``pid`` run ``python -m core.training`` (so the guard never kills anything else)?"""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"core.training" in f.read().split(b"\0")
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="session")
