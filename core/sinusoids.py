@@ -223,8 +223,10 @@ def forecast(history: np.ndarray, horizon: int) -> np.ndarray:
     return (weights[..., None] * _candidates(z, horizon)).sum(0) * scale + mean
 
 
-def against_dft(window: np.ndarray, top: int = 4) -> list[dict]:
+def against_dft(window: np.ndarray, top: int = 4, fitted: SinusoidFit | None = None) -> list[dict]:
     """The ``top`` strongest DFT bins of a window beside the components ESPRIT fits to it (DC left out).
+
+    ``fitted``: the window's ``fit`` when the caller has it already (the page also plots its poles).
 
     One row per rank: ``dft_period`` (N/k of the k-th strongest bin), ``dft_amplitude``, and the fitted
     ``fit_period``, ``fit_amplitude`` (NaN when there are fewer). The lesson in a table: for a period
@@ -235,7 +237,7 @@ def against_dft(window: np.ndarray, top: int = 4) -> list[dict]:
     window = np.asarray(window, dtype=np.float64)
     h = spectral.harmonics(window)
     order = [k for k in np.argsort(-h.amplitude) if h.frequency[k] > 0][:top]
-    fitted = [c for c in fit(window).components(0) if c["frequency"] > 0][:top]
+    fitted = [c for c in (fitted or fit(window)).components(0) if c["frequency"] > 0][:top]
     rows = []
     for i in range(top):
         rows.append(

@@ -15,11 +15,12 @@ from dashboard.plots.poles import pole_figure
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _fit_tables(window: np.ndarray) -> tuple[list[dict], dict[str, np.ndarray]]:
+    fitted = forecasters.load("esprit").fit(window)
     poles = {
-        "sinusoid fit (ESPRIT)": forecasters.load("esprit").fit(window).poles[0],
+        "sinusoid fit (ESPRIT)": fitted.poles[0],
         "linear prediction": forecasters.load("linear").fit(window).roots[0],
     }
-    return sinusoids.against_dft(window), poles
+    return sinusoids.against_dft(window, fitted=fitted), poles
 
 
 def sinusoid_fit_section(window: np.ndarray, key: str) -> None:
