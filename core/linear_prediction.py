@@ -274,10 +274,22 @@ def validation_weights(history: np.ndarray, horizon: int, candidates=_candidates
         guess = candidates(past, h)
         error = ((guess - history[None, :, end - h : end]) ** 2).mean(-1)
         errors = error if errors is None else errors + error
-    if errors is None or not errors.any():
+    if errors is None:
         return np.full((count, len(history)), 1.0 / count)
-    inverse = 1.0 / np.maximum(errors, 1e-300) ** 2
-    return inverse / inverse.sum(0, keepdims=True)
+    return inverse_square_weights(torch.from_numpy(errors), 0).numpy()
+
+
+def inverse_square_weights(errors: torch.Tensor, dim: int) -> torch.Tensor:
+    """Weights proportional to 1 / error² along ``dim``, summing to 1 (the validation rule's blend).
+
+    Computed as (smallest error / error)², so that no error is too small: 1 / error² overflows to
+    infinity below 1e-154, and infinity over infinity is NaN, which is what an exactly periodic window
+    (an alternating +1, -1, a square wave of period 8) once gave ``fft_gru``: one of its fits forecast
+    the lookback's end with error exactly 0. Candidates with error 0 share the weight; all 0: equal.
+    """
+    best = errors.amin(dim, keepdim=True)
+    ratio = torch.where(errors > 0, best / errors, torch.ones_like(errors)) ** 2
+    return ratio / ratio.sum(dim, keepdim=True)
 
 
 def forecast(history: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:

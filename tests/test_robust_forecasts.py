@@ -224,6 +224,31 @@ def test_explicit_order_and_unpulled_roots_are_options_with_checks():
         forecasters.load("linear", order=50).predict(x[:, :30], 5)
 
 
+def test_the_validation_blend_survives_errors_of_exactly_zero_and_below_1e_154():
+    weights = linear_prediction.inverse_square_weights(
+        torch.tensor([[0.0, 0.0, 1e-200, 1e-30], [1e-3, 0.0, 1e-190, 1e-30]], dtype=torch.float64), 0
+    )
+    assert torch.isfinite(weights).all()
+    torch.testing.assert_close(weights.sum(0), torch.ones(4, dtype=torch.float64))
+    # exact beats anything; both exact share; 1 / error^2 where both are tiny; equal errors, equal weights
+    torch.testing.assert_close(weights[:, 0], torch.tensor([1.0, 0.0], dtype=torch.float64))
+    torch.testing.assert_close(weights[:, 1], torch.tensor([0.5, 0.5], dtype=torch.float64))
+    torch.testing.assert_close(weights[:, 2], torch.tensor([1.0, 1e-20], dtype=torch.float64))
+    torch.testing.assert_close(weights[:, 3], torch.tensor([0.5, 0.5], dtype=torch.float64))
+
+
+@pytest.mark.parametrize(
+    "pattern", [[1.0, -1.0], [1.0, 0.0, -1.0, 0.0], [1.0] * 4 + [-1.0] * 4], ids=["alternating", "period-4", "square-8"]
+)
+def test_fft_gru_continues_exactly_periodic_windows(pattern):
+    # One of its quick fits forecasts such a window's end with error exactly 0; the blend's 1 / error^2 was
+    # then infinite, its weights NaN, and the forecast fell back to the lookback's mean: flat.
+    x = np.tile(pattern, 110 // len(pattern) + 1)[:110]
+    forecast = forecasters.load("fft_gru").predict(x[None, :100], 10)[0]
+    assert ((forecast - x[100:]) ** 2).mean() < 0.01
+    assert ((x[99] - x[100:]) ** 2).mean() >= 0.5  # where repeating the last value is far off
+
+
 def test_every_forecaster_is_finite_and_bounded_on_hostile_input():
     rng = np.random.default_rng(3)
     hostile = np.stack(

@@ -7,7 +7,7 @@ from typing import ClassVar
 import torch
 from torch import nn
 
-from core.linear_prediction import BOUND
+from core.linear_prediction import BOUND, inverse_square_weights
 
 
 def normalise(history: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -149,7 +149,6 @@ def validated_base(
         mean = torch.stack([linear_guide(past, check, order) for order in orders], -1).mean(-1)
         errors[:, 0] += ((exact_guide(past, check, exact_order).double() - seen) ** 2).mean(1)
         errors[:, 1] += ((mean.double() - seen) ** 2).mean(1)
-    inverse = errors.clamp_min(1e-300) ** -2
-    weights = (inverse / inverse.sum(1, keepdim=True)).to(z.dtype)
+    weights = inverse_square_weights(errors, 1).to(z.dtype)
     base = weights[:, :1] * exact + weights[:, 1:] * guides.mean(-1)
     return base, errors.clamp_min(1e-30).log10().to(z.dtype)
