@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core import linear_prediction, sinusoids, spectral
+from core import glitches, linear_prediction, sinusoids, spectral
 from core.checkpoints import load_model
 from core.runtime import PRETRAINED, pick_device, runs_root
 
@@ -161,6 +161,8 @@ class LinearPrediction(Forecaster):
     A sum of K sinusoids obeys an exact linear recurrence of order 2K; ``core.linear_prediction`` fits it
     forward-backward with an SVD rank chosen by MDL, pulls every root outside the unit circle onto it, and
     blends that fit with the mean of low-order fits by how well each forecast the lookback's own end.
+    A lookback with a glitch (one sample far beyond its neighbours and the series' range) is forecast
+    both as it is and repaired, weighted the same way (``core.glitches``).
     order: fit one recurrence of this order instead (no blend), for showing what the order does.
     robust: False fits the textbook way (forward least squares, order N/2 by default, full rank, roots
     left where they fall), to show why the robust fit exists; its forecasts are still kept within the
@@ -185,7 +187,7 @@ class LinearPrediction(Forecaster):
 
     def _predict(self, history: np.ndarray, horizon: int) -> np.ndarray:
         if self.order is None and self.robust:
-            return linear_prediction.forecast(history, horizon)[0]
+            return glitches.linear_reading(history, horizon)[0].copy()
         return linear_prediction.predict_fit(history, self.fit(history), horizon)
 
 
@@ -194,6 +196,7 @@ class SinusoidFit(Forecaster):
 
     ``fit(history)`` returns the fitted poles and components (frequency, period, amplitude, phase,
     damping) for the DFT Explorer and the pole plot; poles outside the unit circle are pulled onto it.
+    The forecast handles glitches as ``linear`` does (``core.glitches``).
     """
 
     name = "esprit"
@@ -203,7 +206,7 @@ class SinusoidFit(Forecaster):
         return sinusoids.fit(self._validate(history, 1))
 
     def _predict(self, history: np.ndarray, horizon: int) -> np.ndarray:
-        return sinusoids.forecast(history, horizon)
+        return glitches.robust(history, horizon, sinusoids.forecast)[0]
 
 
 class Neural(Forecaster):
@@ -246,7 +249,9 @@ class Neural(Forecaster):
         return history[:, -self.model.lookback :]
 
     def _predict(self, history: np.ndarray, horizon: int) -> np.ndarray:
-        return self._run(lambda h: self.model(h, horizon), self._recent(history))
+        history = self._recent(history)
+        out = self._run(lambda h: self.model(h, horizon), history)
+        return glitches.as_linear_reads(history, out, lambda h: self._run(lambda x: self.model(x, horizon), h))
 
     def predict_teacher_forced(self, history: np.ndarray, future: np.ndarray) -> np.ndarray:
         """One-step-ahead predictions of ``future``, feeding the TRUE past at every step (next-step models)."""

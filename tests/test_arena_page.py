@@ -128,3 +128,22 @@ def test_off_scale_forecasts_are_flagged_not_allowed_to_flatten_the_plot():
     names = [t.name for t in fig.data]
     assert "wild (off scale)" in names and "good" in names
     assert fig.layout.yaxis.range[1] < 3  # the axis follows the truth, not the wild forecast
+
+
+def test_a_glitch_in_the_lookback_is_named_and_the_repaired_reading_wins():
+    from dashboard.state import KEY, CurrentSignal
+
+    t = np.arange(300)
+    values = np.sin(2 * np.pi * t / 23) + 0.5 * np.cos(2 * np.pi * t / 9)
+    values[-60] += 8.0  # one bad reading, 50 samples into the last 110-sample window's lookback
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    at.session_state[KEY] = CurrentSignal(label="glitchy", length=len(values), real=tuple(values.tolist()))
+    at.switch_page("views/arena.py").run()
+    at.radio(key="arena_source").set_value("Signal Lab's signal").run()
+    assert not at.exception, [e.message for e in at.exception]
+    note = next(i.value for i in at.info if "glitch in the lookback" in i.value)
+    assert "t = 50" in note and "stands" in note
+    assert "**100%**" in note
+    linear = traces(at)["Linear prediction"][-10:]
+    assert np.abs(linear - values[-10:]).max() < 1e-3  # the glitch is not echoed into the forecast

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from core import evaluation, forecasters
+from core import evaluation, forecasters, glitches
 from core.glossary import define
 from core.signals import SignalSpec, generate
 from core.training.jobs import list_runs
@@ -48,6 +48,13 @@ def predict(key: str, history: np.ndarray, horizon: int, teacher_forced_future: 
     if teacher_forced_future is not None:
         return model.predict_teacher_forced(history, teacher_forced_future)
     return model.predict(history, horizon)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def glitch_reading(history: np.ndarray, horizon: int) -> tuple[list[int], float]:
+    """The lookback's glitch candidates and the weight linear prediction gives its repaired reading."""
+    _, mask, weight = glitches.linear_reading(history, horizon)
+    return np.flatnonzero(mask[0]).tolist(), float(weight[0])
 
 
 def label_of(key: str) -> str:
@@ -184,6 +191,22 @@ if forecasts:
         hide_index=True,
         width="stretch",
         column_config={c: st.column_config.NumberColumn(format="%.3g") for c in table.columns if c != "model"},
+    )
+glitch_samples, repaired_share = glitch_reading(history, horizon)
+if glitch_samples:
+    many = len(glitch_samples) > 1
+    st.info(
+        f"**A glitch in the lookback?** Sample{'s' if many else ''} "
+        f"{', '.join(f't = {t}' for t in glitch_samples)} (counting from 0 at the lookback's start) "
+        f"{'stand' if many else 'stands'} far from {'their' if many else 'its'} neighbours, further than "
+        "the whole range the other samples span. One such reading ruins an exact recurrence: least squares "
+        "fits it as part of the signal, and the forecast echoes it. So linear prediction and the sinusoid "
+        "fit forecast the lookback twice, as it is and with those samples filled in from the recurrence, "
+        "and weight the two by how well each forecast the lookback's own end. A pulse that recurs is "
+        "forecast by the first reading and keeps its weight; a one-off reading is not. Here linear "
+        f"prediction gives the repaired reading **{repaired_share:.0%}** of the weight. A network cannot be "
+        "checked on a shorter lookback, so the networks are given the same two readings with linear "
+        "prediction's weights."
     )
 st.markdown(
     (

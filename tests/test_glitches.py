@@ -1,0 +1,81 @@
+"""Glitches in the lookback: found, repaired, and kept apart from pulses that are part of the signal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core import forecasters, glitches, sinusoids
+from core.evaluation import SUITES, suite
+from core.linear_prediction import normalise
+
+
+def harmonics(length: int = 110, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)
+    periods, phases = rng.uniform(6, 60, 4), rng.uniform(0, 2 * np.pi, 4)
+    return sum(a * np.cos(2 * np.pi * t / p + f) for a, p, f in zip([1.0, 0.7, 0.5, 0.3], periods, phases))
+
+
+def test_a_spike_is_found_and_no_suite_lookback_has_one():
+    x = harmonics()[:100]
+    x[40] += 5 * np.abs(x).max()
+    assert np.flatnonzero(glitches.find(normalise(x[None])[0])[0]).tolist() == [40]
+    for name in SUITES:
+        z = normalise(suite(name, n=64, seed=5).as_float32().history)[0]
+        assert not glitches.find(z).any(), name
+
+
+def test_repair_fills_a_missing_sample_of_a_clean_sum_from_the_recurrence():
+    x = harmonics()[None, :100]
+    broken, mask = x.copy(), np.zeros(x.shape, dtype=bool)
+    broken[0, 57], mask[0, 57] = 9.0, True
+    assert abs(glitches.repair(broken, mask)[0, 57] - x[0, 57]) < 1e-6
+
+
+@pytest.mark.parametrize("name", ["linear", "esprit"])
+@pytest.mark.parametrize("at", [20, 60, 93], ids=["early", "middle", "inside-the-checks"])
+def test_a_spike_in_the_lookback_no_longer_echoes_into_the_forecast(name, at):
+    # A glitch at 93 sits inside both self-validation windows (samples 85..99), so only the check
+    # after the glitch can tell the readings apart.
+    x = harmonics(seed=at)
+    history = x[:100].copy()
+    history[at] += 5 * np.abs(x).max()
+    forecast = forecasters.load(name).predict(history.astype(np.float32), 10)[0]
+    naive = ((history[-1] - x[100:]) ** 2).mean()
+    assert ((forecast - x[100:]) ** 2).mean() < 1e-3 * naive
+
+
+@pytest.mark.parametrize("name", ["linear", "esprit"])
+def test_a_train_of_pulses_is_signal_not_glitches(name):
+    # Pulses every 25 samples look like glitches one by one; the checks see that they recur.
+    t = np.arange(110)
+    x = (t % 25 == 5).astype(float) + 0.3 * np.cos(2 * np.pi * t / 13)
+    assert glitches.find(normalise(x[None, :100])[0]).sum() == 4
+    plain = {"linear": glitches.linear, "esprit": sinusoids.forecast}[name]
+    assert glitches.robust(x[None, :100], 10, plain)[2][0] < 1e-6  # the repaired reading's share
+    assert ((forecasters.load(name).predict(x[:100], 10)[0] - x[100:]) ** 2).mean() < 1e-8  # pulse at 105
+
+
+def test_networks_take_linear_predictions_reading_and_rows_without_glitches_are_untouched():
+    x = harmonics(seed=4)
+    spiked = x[:100].copy()
+    spiked[55] += 5 * np.abs(x).max()
+    model = forecasters.load("fft_gru")
+    rows = np.stack([spiked, x[:100]]).astype(np.float32)
+    both = model.predict(rows, 10)
+    # The repaired lookback is the clean one to ~1e-6, so the spiked row forecasts as the clean row does.
+    assert np.abs(both[0] - both[1]).max() < 1e-3 * np.abs(x).max()
+    raw = model._run(lambda h: model.model(h, 10), rows.astype(np.float64))
+    np.testing.assert_array_equal(both[1], raw[1])
+    assert np.abs(both[0] - raw[0]).max() > 0.1  # and the spiked row was not
+
+
+def test_a_pulse_among_the_last_two_samples_leaves_the_earlier_ones_alone():
+    # The newest samples cannot be judged; if one of them looks like a glitch, the earlier look-alikes
+    # are probably signal too, and a reading that repaired only those would keep the newest pulse alone.
+    t = np.arange(100)
+    x = (t % 50 == 48) + 0.3 * np.cos(2 * np.pi * t / 13)
+    assert not glitches.find(normalise(x[None])[0]).any()
+    x[98] = x[97]  # without the pulse at 98, the one at 48 is a candidate
+    assert np.flatnonzero(glitches.find(normalise(x[None])[0])[0]).tolist() == [48]
