@@ -75,9 +75,14 @@ def test_arena_seed_changes_traces_and_the_rollout_plays(page, app_url):
     seed = page.get_by_test_id("stNumberInputField").and_(page.get_by_label("Seed"))
     seed.fill("3")
     seed.press("Enter")
-    wait_idle(page)
-    page.wait_for_timeout(500)
-    after = {t["name"]: t["y"] for t in plot_data(page)}
+    # The rerun may start after wait_idle has looked (a loaded machine), and the chart is redrawn
+    # trace by trace: poll until the new signal's truth is there, for up to 30 s.
+    for _ in range(60):
+        wait_idle(page)
+        after = {t["name"]: t["y"] for t in plot_data(page) or []}
+        if after.get("truth", before["truth"]) != before["truth"] and "Linear prediction" in after:
+            break
+        page.wait_for_timeout(500)
     assert after["truth"] != before["truth"] and after["Linear prediction"] != before["Linear prediction"]
     shot(page, "arena")
     animation = playable(page)  # the rollout
