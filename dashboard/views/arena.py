@@ -206,7 +206,8 @@ if glitch_samples:
         "forecast by the first reading and keeps its weight; a one-off reading is not. Here linear "
         f"prediction gives the repaired reading **{repaired_share:.0%}** of the weight. A network cannot be "
         "checked on a shorter lookback, so the networks are given the same two readings with linear "
-        "prediction's weights."
+        "prediction's weights. The poles below are fitted to the lookback as it is, glitch included: "
+        "see how it scatters them off the circle."
     )
 st.markdown(
     (
