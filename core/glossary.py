@@ -72,6 +72,8 @@ TERMS: dict[str, str] = {
     "LSTM": "Long short-term memory: a recurrent network that reads a sequence one value at a time, keeping "
     "a memory state.",
     "GRU": "Gated recurrent unit: a simpler cousin of the LSTM.",
+    "glitch": "One sample that a bad reading put far from its neighbours, further than the rest of the "
+    "series ranges. An exact fit takes it for part of the signal and echoes it into the forecast.",
     "noise": "Random wiggles added to a signal; here Gaussian (bell-curve) with the given standard deviation.",
     "standard deviation": "std: the typical size of random wiggles, the square root of their mean square. "
     "Noise of std 0.05 moves samples by about 0.05, rarely more than 0.15.",

@@ -147,3 +147,19 @@ def test_a_glitch_in_the_lookback_is_named_and_the_repaired_reading_wins():
     assert "**100%**" in note
     linear = traces(at)["Linear prediction"][-10:]
     assert np.abs(linear - values[-10:]).max() < 1e-3  # the glitch is not echoed into the forecast
+
+
+def test_the_glitch_slider_shows_the_echo_beside_the_repair():
+    at = arena(arena_glitch="5")
+    assert any("one bad reading at t = 70" in h.value for h in at.subheader)
+    note = next(i.value for i in at.info if "glitch in the lookback" in i.value)
+    assert "t = 70" in note
+    shown = {name: np.asarray(values)[-10:] for name, values in traces(at).items()}
+    truth, repaired, echo = (
+        shown["truth"],
+        shown["Linear prediction"],
+        shown["Linear prediction, glitch read as signal"],
+    )
+    assert np.abs(repaired - truth).max() < 0.01 * np.abs(truth).max()
+    assert ((echo - truth) ** 2).mean() > 100 * ((repaired - truth) ** 2).mean()
+    assert "teacher-forced** (dotted)" not in " ".join(m.value for m in at.markdown)

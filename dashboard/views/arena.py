@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from core import evaluation, forecasters, glitches
+from core import evaluation, forecasters, glitches, linear_prediction
 from core.glossary import define
 from core.signals import SignalSpec, generate
 from core.training.jobs import list_runs
@@ -57,6 +57,12 @@ def glitch_reading(history: np.ndarray, horizon: int) -> tuple[list[int], float]
     return np.flatnonzero(mask[0]).tolist(), float(weight[0])
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def as_is(history: np.ndarray, horizon: int) -> np.ndarray:
+    """Linear prediction reading the lookback as it is, glitches and all (what it did before repairs)."""
+    return linear_prediction.forecast(np.atleast_2d(history), horizon)[0][0]
+
+
 def label_of(key: str) -> str:
     name, _, run = key.partition(":")
     return f"{forecasters.LABELS.get(name, name)} [run {run}]" if run else forecasters.LABELS.get(name, name)
@@ -79,6 +85,17 @@ with st.sidebar:
             "Noise (std)", 0.0, 0.5, 0.0, 0.01, key="arena_noise", bind="query-params", help=define("noise")
         )
         seed = st.number_input("Seed", 0, 10**9, 0, key="arena_seed", bind="query-params", help=define("seed"))
+        glitch = st.slider(
+            "One bad reading (x the peak)",
+            0.0,
+            10.0,
+            0.0,
+            0.5,
+            key="arena_glitch",
+            bind="query-params",
+            help=define("glitch") + " Pushes the sample 30 before the lookback's end this many times the "
+            "lookback's peak away from its mean.",
+        )
     lookback = st.slider(
         "Lookback",
         20,
@@ -120,6 +137,11 @@ if source == "Random":
     spec = SignalSpec(components=components, periods=(10, 99), noise=noise, length=length)
     series = random_series(spec, int(seed))
     signal_label = f"random, {components[0]}..{components[1]} components, seed {seed}"
+    if glitch:
+        at = max(2, lookback - 30)
+        series = series.copy()
+        series[at] += glitch * np.abs(series[:lookback] - series[:lookback].mean()).max()
+        signal_label += f", one bad reading at t = {at}"
 else:
     shared = state.current()
     signal_label = shared.label
@@ -157,6 +179,12 @@ for key in chosen:
         errors[key] = f"failed on this signal ({type(exc).__name__}: {exc})"
 
 labels = {k: label_of(k) for k in chosen}
+glitch_samples, repaired_share = glitch_reading(history, horizon)
+if glitch_samples and "linear" in forecasts:
+    # The lesson beside the repair: the same fit reading the glitch as part of the signal, dotted.
+    forecasts["linear:as-is"] = as_is(history, horizon)
+    labels["linear:as-is"] = "Linear prediction, glitch read as signal"
+    dashed.add("linear:as-is")
 with st.expander("What each forecaster is"):
     st.markdown(
         "\n".join(
@@ -175,6 +203,22 @@ st.plotly_chart(
 )
 for key, message in errors.items():
     st.warning(f"**{labels[key]}** is not shown: {message}")
+if glitch_samples:
+    many = len(glitch_samples) > 1
+    st.info(
+        f"**A glitch in the lookback?** Sample{'s' if many else ''} "
+        f"{', '.join(f't = {t}' for t in glitch_samples)} (counting from 0 at the lookback's start) "
+        f"{'stand' if many else 'stands'} far from {'their' if many else 'its'} neighbours, further than "
+        "the whole range the other samples span. One such reading ruins an exact recurrence: least squares "
+        "fits it as part of the signal, and the forecast echoes it. So linear prediction and the sinusoid "
+        "fit forecast the lookback twice, as it is and with those samples filled in from the recurrence, "
+        "and weight the two by how well each forecast the lookback's own end. A pulse that recurs is "
+        "forecast by the first reading and keeps its weight; a one-off reading is not. Here linear "
+        f"prediction gives the repaired reading **{repaired_share:.0%}** of the weight. A network cannot be "
+        "checked on a shorter lookback, so the networks are given the same two readings with linear "
+        "prediction's weights. The poles below are fitted to the lookback as it is, glitch included: "
+        "see how it scatters them off the circle."
+    )
 if forecasts:
     table = pd.DataFrame(
         [
@@ -192,23 +236,6 @@ if forecasts:
         width="stretch",
         column_config={c: st.column_config.NumberColumn(format="%.3g") for c in table.columns if c != "model"},
     )
-glitch_samples, repaired_share = glitch_reading(history, horizon)
-if glitch_samples:
-    many = len(glitch_samples) > 1
-    st.info(
-        f"**A glitch in the lookback?** Sample{'s' if many else ''} "
-        f"{', '.join(f't = {t}' for t in glitch_samples)} (counting from 0 at the lookback's start) "
-        f"{'stand' if many else 'stands'} far from {'their' if many else 'its'} neighbours, further than "
-        "the whole range the other samples span. One such reading ruins an exact recurrence: least squares "
-        "fits it as part of the signal, and the forecast echoes it. So linear prediction and the sinusoid "
-        "fit forecast the lookback twice, as it is and with those samples filled in from the recurrence, "
-        "and weight the two by how well each forecast the lookback's own end. A pulse that recurs is "
-        "forecast by the first reading and keeps its weight; a one-off reading is not. Here linear "
-        f"prediction gives the repaired reading **{repaired_share:.0%}** of the weight. A network cannot be "
-        "checked on a shorter lookback, so the networks are given the same two readings with linear "
-        "prediction's weights. The poles below are fitted to the lookback as it is, glitch included: "
-        "see how it scatters them off the circle."
-    )
 st.markdown(
     (
         "The grey dotted line marks the horizon the neural models were trained for (10 steps): past it "
@@ -222,7 +249,7 @@ st.markdown(
         "The LSTM and the seq2seq decoder are shown **teacher-forced** (dotted): at every step they were "
         "handed the true previous value, which no real forecast has. Switch to *autoregressive* to see "
         "their honest forecasts."
-        if dashed
+        if dashed - {"linear:as-is"}
         else "The LSTM and the seq2seq decoder are shown **autoregressive**: they feed on their own outputs, "
         "so one error feeds the next. Switch to *teacher-forced* to see how good they look when fed the truth."
     )
