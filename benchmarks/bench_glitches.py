@@ -3,7 +3,8 @@
 Sums of 2-5 harmonics (amplitudes 0.2..1, real periods 5..60), lookback 100, horizon 10, passed as
 float32. One interior sample (index 5..97) is pushed to 1.5, 3 or 5 times the row's peak; or three
 samples are pushed to 4 times it, on top of noise of std 0.05; and two trains of pulses, which are
-signal, not glitches (a pulse every 25 or every 50 samples, on a cosine). MSE in units of each
+signal, not glitches (a pulse every 25 or every 50 samples, on a cosine); and windows of the bundled El
+Nino and CO2 series with one, or three in a row, pushed to 5 times the peak. MSE in units of each
 lookback's peak deviation from its mean, 200 signals per case; "plain" is the same forecaster reading
 the lookback as it is.
 
@@ -17,6 +18,7 @@ import torch
 from _common import ROOT  # noqa: F401 - puts the repository on sys.path
 
 from core import forecasters, linear_prediction, sinusoids
+from core.evaluation import suite
 from core.linear_prediction import normalise
 
 LOOKBACK, HORIZON = 100, 10
@@ -46,6 +48,13 @@ def cases(n: int, seed: int) -> dict[str, np.ndarray]:
     for period in (25, 50):
         phase = rng.integers(0, period, (n, 1))
         out[f"pulses every {period} (signal)"] = ((t + phase) % period == 0) + 0.3 * np.cos(2 * np.pi * t / 13 + phase)
+    # Windows of two bundled real series (each scaled by its lookback), with a burst of 1 or 3 bad readings.
+    for name, title, width in (("elnino", "El Niño", 1), ("co2", "CO2", 3)):
+        x = np.concatenate([suite(name, n=n, seed=seed).history, suite(name, n=n, seed=seed).future], 1)
+        start, push = rng.integers(5, 96, n), rng.choice([-1, 1], n) * 5 * np.abs(x[:, :LOOKBACK]).max(1)
+        for k in range(width):
+            x[np.arange(n), start + k] += push
+        out[f"{title} windows, {'one bad reading' if width == 1 else f'{width} bad readings in a row'}, 5x"] = x
     return out
 
 

@@ -11,8 +11,10 @@ row, on the centred and scaled lookback:
    departs from the median of its four nearest neighbours by more than ``DEVIATIONS`` robust standard
    deviations of that departure (1.4826 x its median absolute deviation) *and* by more than the
    lookback's own 5-95 % spread. A smooth signal, noise, a trend or a square wave's edge does neither;
-   none of the 14 suites' 3,584 lookbacks (suites' seeds and 777-779) has one. When one of the last two
-   samples stands out the same way, nothing is flagged: see ``find``.
+   none of the 14 suites' 3,584 lookbacks (suites' seeds and 777-779) has one. Each candidate is judged
+   again against its nearest neighbours that are not candidates (a clean sample beside a burst is
+   cleared), and when one of the last two samples stands out the same way nothing is flagged: see
+   ``find``.
 2. **Repair** (``repair``): each glitch is treated as a missing sample and filled by least squares on
    the forward and backward prediction errors of a recurrence fitted to the lookback, with the glitches
    first set to that median (Janssen, Veldhuis & Vries 1986: how clicks are taken out of old audio
@@ -62,17 +64,27 @@ def find(z: np.ndarray) -> np.ndarray:
     centred = departure - np.median(departure, 1, keepdims=True)
     sigma = 1.4826 * np.median(np.abs(centred), 1, keepdims=True)
     low, high = np.percentile(z, [5, 95], axis=1, keepdims=True)
+    mask[:, 2:-2] = (np.abs(departure) > DEVIATIONS * sigma) & (np.abs(departure) > SPREAD * (high - low))
 
-    def stands_out(gap: np.ndarray) -> np.ndarray:
-        return (np.abs(gap) > DEVIATIONS * sigma) & (np.abs(gap) > SPREAD * (high - low))
+    def stands_out(row: int, gap: np.ndarray) -> np.ndarray:
+        return (np.abs(gap) > DEVIATIONS * sigma[row]) & (np.abs(gap) > SPREAD * (high - low)[row])
 
-    mask[:, 2:-2] = stands_out(departure)
+    # A clean sample beside a burst has the burst among its four neighbours: judged again against the
+    # nearest samples that are not candidates (two each side where there are), it no longer stands out.
+    for row in np.flatnonzero(mask.any(1)):
+        clean = np.flatnonzero(~mask[row])
+        for t in np.flatnonzero(mask[row]):
+            left, right = clean[clean < t][-2:], clean[clean > t][:2]
+            if not stands_out(row, z[row, t] - np.median(z[row, np.r_[left, right]])):
+                mask[row, t] = False
     # The last two samples cannot be judged: a reading there is as likely a change that has just begun.
-    # If one of them stands out as a glitch would (against the three samples before the last one), the
-    # others are left alone too: a pulse at the end says the earlier ones were signal, and a repaired
-    # reading that kept only the newest would be the worst of both.
-    end = np.median(z[:, -4:-1], 1, keepdims=True)
-    mask[(stands_out(z[:, -2:] - end)).any(1)] = False
+    # If one of them stands out as a glitch would (against the three newest samples before them that
+    # are not candidates), the others are left alone too: a pulse at the end says the earlier ones were
+    # signal, and a repaired reading that kept only the newest would be the worst of both.
+    for row in np.flatnonzero(mask.any(1)):
+        before = np.flatnonzero(~mask[row, :-2])[-3:]
+        if stands_out(row, z[row, -2:] - np.median(z[row, before])).any():
+            mask[row] = False
     return mask
 
 

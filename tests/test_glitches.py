@@ -79,3 +79,14 @@ def test_a_pulse_among_the_last_two_samples_leaves_the_earlier_ones_alone():
     assert not glitches.find(normalise(x[None])[0]).any()
     x[98] = x[97]  # without the pulse at 98, the one at 48 is a candidate
     assert np.flatnonzero(glitches.find(normalise(x[None])[0])[0]).tolist() == [48]
+
+
+def test_a_burst_just_before_the_end_is_found_and_repaired():
+    # Judged against the burst itself, the clean last two samples would seem to stand out, and the
+    # burst was left in: they are judged against the newest samples that are not candidates.
+    x = harmonics(seed=9)
+    history = x[:100].copy()
+    history[95:98] += 5 * np.abs(x).max()
+    assert np.flatnonzero(glitches.find(normalise(history[None])[0])[0]).tolist() == [95, 96, 97]
+    forecast = forecasters.load("linear").predict(history, 10)[0]
+    assert ((forecast - x[100:]) ** 2).mean() < 1e-3 * ((history[-1] - x[100:]) ** 2).mean()
