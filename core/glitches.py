@@ -167,7 +167,9 @@ def robust(history: np.ndarray, horizon: int, forecast: Forecast = linear) -> tu
     for glitch in np.unique(last[last + 1 > min(ends, default=0)]):
         if glitch + 1 >= 8:
             check(np.flatnonzero(last == glitch), int(glitch) + 1, min(h, n - int(glitch) - 1))
-    share = inverse_square_weights(torch.from_numpy(np.exp(log_error - log_error.min(0))), 0).numpy()
+    # Errors relative to the better reading's: e^700 is as good as infinitely worse, and does not overflow.
+    relative = np.exp(np.minimum(log_error - log_error.min(0), 700.0))
+    share = inverse_square_weights(torch.from_numpy(relative), 0).numpy()
     out[rows] = share[0, :, None] * out[rows] + share[1, :, None] * forecast(repair(raw, flags), horizon)
     weight[rows] = share[1]
     return out * scale + mean, mask, weight

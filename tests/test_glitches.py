@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
-from core import forecasters, glitches, sinusoids
+from core import forecasters, glitches, linear_prediction, sinusoids
 from core.evaluation import SUITES, suite
 from core.linear_prediction import normalise
 
@@ -90,3 +92,25 @@ def test_a_burst_just_before_the_end_is_found_and_repaired():
     assert np.flatnonzero(glitches.find(normalise(history[None])[0])[0]).tolist() == [95, 96, 97]
     forecast = forecasters.load("linear").predict(history, 10)[0]
     assert ((forecast - x[100:]) ** 2).mean() < 1e-3 * ((history[-1] - x[100:]) ** 2).mean()
+
+
+def test_one_reading_that_forecasts_exactly_does_not_overflow_the_weights():
+    # Zeros and one count: the repaired reading (all zeros) forecasts every check exactly, the raw one
+    # does not, and their errors differ by more than e^709 over the three checks, which overflowed.
+    x = np.zeros(110)
+    x[50] = 3.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, mask, weight = glitches.robust(x[None, :100], 10)
+        forecast = forecasters.load("linear").predict(x[:100], 10)
+    assert mask[0, 50] and weight[0] == 1.0
+    assert np.abs(forecast).max() < 1e-12
+
+
+def test_intermittent_counts_are_read_no_worse_than_as_they_are():
+    # Mostly zeros with a few counts: most rows have candidates; the repaired reading may not lose here.
+    rng = np.random.default_rng(3)
+    x = (rng.random((64, 110)) < 0.3) * rng.integers(1, 6, (64, 110)).astype(float)
+    forecast = forecasters.load("linear").predict(x[:, :100], 10)
+    plain = linear_prediction.forecast(x[:, :100], 10)[0]
+    assert ((forecast - x[:, 100:]) ** 2).mean() <= 1.01 * ((plain - x[:, 100:]) ** 2).mean()
