@@ -89,14 +89,21 @@ def find(z: np.ndarray) -> np.ndarray:
 
 
 def _fill(x: np.ndarray, mask: np.ndarray, coefficients: np.ndarray) -> np.ndarray:
-    """``x [n]`` with ``x[mask]`` set to minimise the recurrence's forward and backward prediction errors."""
+    """``x [n]`` with ``x[mask]`` set to minimise the recurrence's forward and backward prediction errors.
+
+    Only the equations that hold a masked sample take part (at most 2(p + 1) per glitch), so a long
+    lookback costs no more than a short one.
+    """
     n, p = len(x), len(coefficients)
     lags = np.arange(1, p + 1)
-    errors = np.zeros((2 * (n - p), n))
-    for i, t in enumerate(range(p, n)):  # x[t] - sum_k a_k x[t-k]
+    glitches = np.flatnonzero(mask)
+    forward = np.unique(np.concatenate([np.arange(max(p, j), min(n - 1, j + p) + 1) for j in glitches]))
+    backward = np.unique(np.concatenate([np.arange(max(0, j - p), min(n - p - 1, j) + 1) for j in glitches]))
+    errors = np.zeros((len(forward) + len(backward), n))
+    for i, t in enumerate(forward):  # x[t] - sum_k a_k x[t-k]
         errors[i, t], errors[i, t - lags] = 1.0, -coefficients
-    for i, t in enumerate(range(n - p)):  # x[t] - sum_k a_k x[t+k]
-        errors[n - p + i, t], errors[n - p + i, t + lags] = 1.0, -coefficients
+    for i, t in enumerate(backward, len(forward)):  # x[t] - sum_k a_k x[t+k]
+        errors[i, t], errors[i, t + lags] = 1.0, -coefficients
     unknown, known = errors[:, mask], errors[:, ~mask]
     out = x.copy()
     out[mask] = np.linalg.lstsq(unknown, -known @ x[~mask], rcond=None)[0]
