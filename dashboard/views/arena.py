@@ -94,7 +94,8 @@ with st.sidebar:
             key="arena_glitch",
             bind="query-params",
             help=define("glitch") + " Pushes the sample 30 before the lookback's end this many times the "
-            "lookback's peak away from its mean.",
+            "lookback's peak away from its mean. Up to about 1.5 it stays within the signal's own range, "
+            "and the search for glitches mostly does not find it.",
         )
     lookback = st.slider(
         "Lookback",
