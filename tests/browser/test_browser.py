@@ -68,21 +68,29 @@ def test_dragging_the_dft_window_changes_the_chart(page, app_url):
     shot(page, "dft-explorer-n110")
 
 
+def arena_traces(page, unlike: dict | None = None) -> dict:
+    """The Arena chart's traces once its truth and linear prediction are drawn (and differ from ``unlike``).
+
+    Plotly draws a chart trace by trace, and on a loaded machine a rerun may start after ``wait_idle``
+    has looked: read until the chart is whole, for up to 30 s.
+    """
+    for _ in range(60):
+        wait_idle(page)
+        shown = {t["name"]: t["y"] for t in plot_data(page) or []}
+        if "truth" in shown and "Linear prediction" in shown and (unlike is None or shown["truth"] != unlike["truth"]):
+            return shown
+        page.wait_for_timeout(500)
+    return shown
+
+
 def test_arena_seed_changes_traces_and_the_rollout_plays(page, app_url):
     open_page(page, app_url, "arena")
     page.locator(".js-plotly-plot").first.wait_for()
-    before = {t["name"]: t["y"] for t in plot_data(page)}
+    before = arena_traces(page)
     seed = page.get_by_test_id("stNumberInputField").and_(page.get_by_label("Seed"))
     seed.fill("3")
     seed.press("Enter")
-    # The rerun may start after wait_idle has looked (a loaded machine), and the chart is redrawn
-    # trace by trace: poll until the new signal's truth is there, for up to 30 s.
-    for _ in range(60):
-        wait_idle(page)
-        after = {t["name"]: t["y"] for t in plot_data(page) or []}
-        if after.get("truth", before["truth"]) != before["truth"] and "Linear prediction" in after:
-            break
-        page.wait_for_timeout(500)
+    after = arena_traces(page, unlike=before)
     assert after["truth"] != before["truth"] and after["Linear prediction"] != before["Linear prediction"]
     shot(page, "arena")
     animation = playable(page)  # the rollout
