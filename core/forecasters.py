@@ -250,8 +250,11 @@ class Neural(Forecaster):
 
     def _predict(self, history: np.ndarray, horizon: int) -> np.ndarray:
         history = self._recent(history)
-        out = self._run(lambda h: self.model(h, horizon), history)
-        return glitches.as_linear_reads(history, out, lambda h: self._run(lambda x: self.model(x, horizon), h))
+
+        def forecast(h: np.ndarray) -> np.ndarray:
+            return self._run(lambda x: self.model(x, horizon), h)
+
+        return glitches.as_linear_reads(history, forecast(history), forecast)
 
     def predict_teacher_forced(self, history: np.ndarray, future: np.ndarray) -> np.ndarray:
         """One-step-ahead predictions of ``future``, feeding the TRUE past at every step (next-step models)."""

@@ -53,29 +53,35 @@ DEVIATIONS = 5.0
 SPREAD = 1.0
 
 
+def _neighbours(z: np.ndarray) -> np.ndarray:
+    """The median of each sample's four nearest neighbours (two each side; the ends repeated): [B, n]."""
+    padded = np.pad(z, ((0, 0), (2, 2)), mode="edge")
+    n = z.shape[1]
+    return np.median(np.stack([padded[:, i : i + n] for i in (0, 1, 3, 4)]), 0)
+
+
 def find(z: np.ndarray) -> np.ndarray:
     """Glitch candidates of each row of ``z [B, n]``: a boolean mask ``[B, n]`` (see the module docstring)."""
     z = np.asarray(z, dtype=np.float64)
     mask = np.zeros(z.shape, dtype=bool)
     if z.shape[1] < 7:
         return mask
-    neighbours = np.median(np.stack([z[:, :-4], z[:, 1:-3], z[:, 3:-1], z[:, 4:]]), 0)
-    departure = z[:, 2:-2] - neighbours
+    departure = (z - _neighbours(z))[:, 2:-2]
     centred = departure - np.median(departure, 1, keepdims=True)
     sigma = 1.4826 * np.median(np.abs(centred), 1, keepdims=True)
     low, high = np.percentile(z, [5, 95], axis=1, keepdims=True)
-    mask[:, 2:-2] = (np.abs(departure) > DEVIATIONS * sigma) & (np.abs(departure) > SPREAD * (high - low))
 
-    def stands_out(row: int, gap: np.ndarray) -> np.ndarray:
-        return (np.abs(gap) > DEVIATIONS * sigma[row]) & (np.abs(gap) > SPREAD * (high - low)[row])
+    def stands_out(gap: np.ndarray, rows=slice(None)) -> np.ndarray:
+        return (np.abs(gap) > DEVIATIONS * sigma[rows]) & (np.abs(gap) > SPREAD * (high - low)[rows])
 
+    mask[:, 2:-2] = stands_out(departure)
     # A clean sample beside a burst has the burst among its four neighbours: judged again against the
     # nearest samples that are not candidates (two each side where there are), it no longer stands out.
     for row in np.flatnonzero(mask.any(1)):
         clean = np.flatnonzero(~mask[row])
         for t in np.flatnonzero(mask[row]):
             left, right = clean[clean < t][-2:], clean[clean > t][:2]
-            if not stands_out(row, z[row, t] - np.median(z[row, np.r_[left, right]])):
+            if not stands_out(z[row, t] - np.median(z[row, np.r_[left, right]]), row):
                 mask[row, t] = False
     # The last two samples cannot be judged: a reading there is as likely a change that has just begun.
     # If one of them stands out as a glitch would (against the three newest samples before them that
@@ -83,7 +89,7 @@ def find(z: np.ndarray) -> np.ndarray:
     # signal, and a repaired reading that kept only the newest would be the worst of both.
     for row in np.flatnonzero(mask.any(1)):
         before = np.flatnonzero(~mask[row, :-2])[-3:]
-        if stands_out(row, z[row, -2:] - np.median(z[row, before])).any():
+        if stands_out(z[row, -2:] - np.median(z[row, before]), row).any():
             mask[row] = False
     return mask
 
@@ -116,9 +122,7 @@ def repair(z: np.ndarray, mask: np.ndarray, passes: int = 2) -> np.ndarray:
     rows = np.flatnonzero(mask.any(1))
     if not len(rows) or z.shape[1] < 4:
         return z
-    padded = np.pad(z[rows], ((0, 0), (2, 2)), mode="edge")
-    neighbours = np.median(np.stack([padded[:, i : i + z.shape[1]] for i in (0, 1, 3, 4)]), 0)
-    z[rows] = np.where(mask[rows], neighbours, z[rows])
+    z[rows] = np.where(mask[rows], _neighbours(z[rows]), z[rows])
     order = min(high_order(z.shape[1]), max(1, (z.shape[1] - 1) // 2))
     for _ in range(passes):
         coefficients = fit_one(torch.from_numpy(z[rows]), order)[0].numpy()
@@ -218,8 +222,10 @@ def as_linear_reads(history: np.ndarray, raw: np.ndarray, forecast: Callable[[np
     rows = np.flatnonzero(find(z).any(1))
     if not len(rows):
         return raw
-    _, mask, share = linear_reading(history, raw.shape[1])
-    repaired = repair(z[rows], mask[rows]) * scale[rows] + mean[rows]
+    # Only the rows with candidates: the networks on one lookback share this decision (the cache), and
+    # a batch with one glitchy row costs linear's checks on that row, not a linear forecast of them all.
+    _, mask, share = linear_reading(history[rows], raw.shape[1])
+    repaired = repair(z[rows], mask) * scale[rows] + mean[rows]
     out = raw.copy()
-    out[rows] = (1 - share[rows, None]) * raw[rows] + share[rows, None] * forecast(repaired)
+    out[rows] = (1 - share[:, None]) * raw[rows] + share[:, None] * forecast(repaired)
     return out
