@@ -45,6 +45,13 @@ class SignalSpec:
         a network whose noisy training signals always wander too learns that noise means wandering, and
         then "corrects" a pure noisy sum of harmonics that does not wander (measured: worse than the
         linear-prediction forecasts it starts from).
+    curves: the share of the non-clean signals whose trend is a smooth curve instead of a straight line:
+        a polynomial up to the cubic, an exponential or a logistic step, with peak 1, and the first
+        harmonic alone on top as a season, U[0, 0.5] of the curve's size: the trend + season (+ noise)
+        of the textbook decomposition of real series (CO2, sales, populations grow, saturate and bend).
+        No walk is added to a curve (it is the slow wandering already). A network that has only seen
+        sums of many harmonics, walks and straight lines pulls such a curve back towards its mean
+        (measured: the default networks worse than repeating the last value on ``trends``).
     length: samples per signal (lookback + horizon; 110 = 100 + 10 in the study).
     """
 
@@ -58,6 +65,7 @@ class SignalSpec:
     walk: float = 0.0
     clean_share: float = 0.0
     effect_share: float = 1.0
+    curves: float = 0.0
 
     def __post_init__(self) -> None:
         # Accept lists (JSON round trips) but store tuples so the spec stays hashable.
@@ -83,6 +91,8 @@ class SignalSpec:
             raise ValueError(f"clean_share must be a share of signals in [0, 1], got {self.clean_share}")
         if not 0 <= float(self.effect_share) <= 1:
             raise ValueError(f"effect_share must be a share of signals in [0, 1], got {self.effect_share}")
+        if not 0 <= float(self.curves) <= 1:
+            raise ValueError(f"curves must be a share of signals in [0, 1], got {self.curves}")
         if not 0 <= float(self.modulation) <= 1:
             raise ValueError(f"modulation must be True/False or a share of signals in [0, 1], got {self.modulation}")
         for name in ("trend", "walk"):
@@ -249,6 +259,28 @@ def _stream(seed: int, salt: int, where: torch.device) -> torch.Generator:
     return torch.Generator(device=where).manual_seed((int(seed) * 1_000_003 + salt) % 2**63)
 
 
+def _curves(n: int, length: int, share: float, g: torch.Generator) -> tuple[torch.Tensor, ...]:
+    """Which of ``n`` signals are curved, their curves [n, length] (centred, peak 1) and cycle sizes [n].
+
+    Drawn in full for every signal whatever ``share`` (a fixed number of draws), so the share changes
+    which signals are curved, not their curves.
+    """
+    f64 = {"generator": g, "dtype": torch.float64, "device": g.device}
+    u = lambda lo, hi, *shape: lo + (hi - lo) * torch.rand(n, *shape, **f64)  # noqa: E731
+    curved = torch.rand(n, **f64) < share
+    kind = torch.randint(0, 3, (n, 1), generator=g, device=g.device)
+    size = u(0.0, 0.5)
+    coef, rate, knee, steep = u(-1, 1, 3), u(-4, 4, 1), u(0.2, 0.9, 1), u(5, 20, 1)
+    sign = torch.where(torch.rand(n, 1, **f64) < 0.5, -1.0, 1.0)
+    s = torch.arange(length, dtype=torch.float64, device=g.device) / length
+    polynomial = coef[:, :1] * s + coef[:, 1:2] * s**2 + coef[:, 2:] * s**3
+    curve = torch.where(
+        kind == 0, polynomial, sign * torch.where(kind == 1, torch.exp(rate * s), torch.sigmoid((s - knee) * steep))
+    )
+    curve = curve - curve.mean(1, keepdim=True)
+    return curved, curve / curve.abs().amax(1, keepdim=True).clamp_min(1e-12), size
+
+
 def generate(
     spec: SignalSpec | None = None,
     n: int = 1,
@@ -321,7 +353,17 @@ def generate(
         if walk is not None:
             walk = torch.where(walking.unsqueeze(1), walk, 0.0)
 
+    curved = None
+    if spec.curves > 0:  # a stream of its own: every draw above stays the same for a seed
+        curved, curve, size = _curves(n, spec.length, spec.curves, _stream(seed, 3, where))
+        curved = curved & ~clean
+        slope = torch.where(curved, 0.0, slope)
+        if walk is not None:  # a curve is the slow wandering: a walk on top would be it twice over
+            walk = torch.where(curved.unsqueeze(1), 0.0, walk)
+
     active = torch.arange(kmax, device=where).unsqueeze(0) < count.unsqueeze(1)  # [n, K]
+    if curved is not None:  # the season on a curve: the first harmonic alone
+        active = active & ((torch.arange(kmax, device=where) == 0) | ~curved.unsqueeze(1))
     amplitude = amplitude * active
     amplitude = amplitude / amplitude.sum(1, keepdim=True).clamp_min(1e-12)  # sum to 1, as in the study
     comps = Components(
@@ -346,6 +388,14 @@ def generate(
     x = synthesize(comps, spec.length)  # [n, L]
     scale = _peak_normalise(x)
     x = x * scale.unsqueeze(-1)
+    if curved is not None:  # not a component either: the harmonics shrink to a cycle on the curve
+        size, curve = size.to(device=device, dtype=dtype), curve.to(device=device, dtype=dtype)
+        mask = curved.to(device)
+        x = torch.where(mask.unsqueeze(1), curve + size.unsqueeze(1) * x, x)
+        scale = torch.where(mask, scale * size, scale)
+        rescale = _peak_normalise(x)
+        x = x * rescale.unsqueeze(-1)
+        scale = scale * rescale
     if walk is not None:  # not a component: comps still rebuild the harmonics alone
         x = x + walk.to(device=device, dtype=dtype)
         rescale = _peak_normalise(x)

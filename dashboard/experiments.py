@@ -72,7 +72,7 @@ ARENA_EXPERIMENTS = [
         "The LSTM and seq2seq look good. Switch 'LSTM and seq2seq shown' to autoregressive: what changes?",
         "Fed the truth at every step they only ever make one-step errors (LSTM 4e-05 over the 40 steps); fed "
         "their own outputs, errors pile up, most past the 10 steps they were trained for (LSTM 0.42, seq2seq "
-        "0.62). The FFT-GRU, trained on the whole horizon fed its own outputs, holds on longer (0.016): on most "
+        "0.30). The FFT-GRU, trained on the whole horizon fed its own outputs, holds on longer (0.016): on most "
         "signals, not on every one (seed 7: 0.27 against the LSTM's 0.22).",
     ),
     Experiment(

@@ -132,6 +132,7 @@ def test_noise_and_trend():
         ({"noise": -0.1}, "noise"),
         ({"length": 0}, "length"),
         ({"trend": float("nan")}, "trend"),
+        ({"curves": 1.5}, "curves"),
     ],
 )
 def test_spec_validation_names_the_field(kwargs, field):
@@ -190,6 +191,25 @@ def test_effect_share_draws_noise_walk_and_trend_independently():
             assert 0.15 < share < 0.35, (has_noise, has_walk, share)
     with pytest.raises(ValueError, match="effect_share"):
         SignalSpec(effect_share=1.5)
+
+
+def test_curves_are_smooth_trends_with_a_small_cycle_on_their_own_share():
+    """A curved signal is its curve (peak ~1) plus the seed's first harmonic, a small season: the
+    rest of the batch is untouched, and the components still rebuild the harmonics alone, so what is
+    left is the curve, smooth where harmonics of period 5..60 are not."""
+    base = {"components": (2, 8), "periods": (5, 60), "length": 120, "clean_share": 0.2}
+    plain, a = generate(SignalSpec(**base), 2000, seed=4, dtype=torch.float64, return_components=True)
+    x, b = generate(SignalSpec(**base, curves=0.5), 2000, seed=4, dtype=torch.float64, return_components=True)
+    curved = ~torch.isclose(x, plain, atol=1e-9).all(1)
+    assert 0.3 < curved.double().mean() < 0.5  # half of the 80% that are not clean
+    assert torch.allclose(x[~curved], plain[~curved], atol=1e-12, rtol=0)
+    assert torch.equal(a.period, b.period) and torch.equal(a.phase, b.phase)
+    assert (b.active[curved].sum(1) == 1).all() and torch.equal(b.active[~curved], a.active[~curved])  # a season
+    trend = (x - synthesize(b, 120))[curved]
+    assert trend.diff(n=2).abs().amax() < 0.01 < 0.5 < trend.abs().amax(1).min()
+    cycle = b.amplitude.sum(1)[curved] / a.amplitude.sum(1)[curved]  # the harmonics' size on the curve
+    assert (cycle > 0).all() and cycle.amax() < 1 and cycle.median() < 0.35
+    assert torch.allclose(x.abs().amax(1), torch.ones(2000, dtype=torch.float64))
 
 
 def test_return_clean_is_the_same_signal_before_its_noise_in_the_same_units():

@@ -271,8 +271,8 @@ def test_arena_answers_say_what_the_table_shows():
     forced = arena_mse(page("views/arena.py", **teacher.params))
     honest = arena_mse(page("views/arena.py", **teacher.params | {"arena_lstm_view": "autoregressive (honest)"}))
     assert forced["LSTM (next-step)"] < 1e-3 and honest["LSTM (next-step)"] > 100 * forced["LSTM (next-step)"]
-    # trained on the whole horizon on its own outputs, the FFT-GRU holds; the teacher-forced seq2seq does not
-    assert honest["FFT-GRU"] < honest["LSTM (next-step)"] < honest["GRU seq2seq + FFT"]
+    # trained on the whole horizon on its own outputs, the FFT-GRU holds; the teacher-forced two do not
+    assert honest["FFT-GRU"] * 10 < min(honest["LSTM (next-step)"], honest["GRU seq2seq + FFT"])
     for value in (
         forced["LSTM (next-step)"],
         honest["LSTM (next-step)"],
