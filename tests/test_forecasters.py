@@ -124,6 +124,23 @@ def test_lstm_carried_state_rollout_equals_recomputing_every_step():
         assert torch.allclose(lstm(history, 15), lstm.forward_recompute(history, 15), atol=1e-5)
 
 
+def test_lstm_rollout_loss_is_teacher_forcing_plus_the_honest_forecast():
+    """rollout=1 adds the forecast ``forward`` makes (fed its own outputs) to the next-step loss; without
+    it the loss and the hyperparameters are the old ones, so earlier checkpoints rebuild unchanged."""
+    from core.models.base import normalise, weighted_mse
+
+    torch.manual_seed(0)
+    both, plain = build("lstm", hidden=16, rollout=1), build("lstm", hidden=16)
+    plain.load_state_dict(both.state_dict())
+    assert "rollout" not in plain.hparams and both.hparams["rollout"] == 1
+    history, future, weights = torch.randn(4, 60), torch.randn(4, 10), torch.linspace(2, 1, 10) / 15
+    _, mean, scale = normalise(history)
+    honest = weighted_mse((both(history, 10) - mean) / scale, (future - mean) / scale, weights)
+    assert torch.allclose(both.loss(history, future, weights), plain.loss(history, future, weights) + honest)
+    both.loss(history, future, weights).backward()
+    assert both.head.weight.grad.abs().sum() > 0
+
+
 @pytest.mark.parametrize("name", ["lstm", "seq2seq"])
 def test_teacher_forced_view_uses_the_truth(tmp_path, name):
     torch.manual_seed(0)

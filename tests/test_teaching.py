@@ -259,10 +259,10 @@ def test_arena_answers_say_what_the_table_shows():
     noisy = arena_mse(page("views/arena.py", **experiment("Noise of 5%: specialist against generalists").params))
     naive = noisy["Repeat last value"]
     answer = experiment("Noise of 5%: specialist against generalists").answer
-    # on this one signal only the default FFT-GRU beats repeating the last value
-    assert sorted(noisy, key=noisy.get)[:2] == ["FFT-GRU", "Repeat last value"]
+    # on this one noisy signal the default LSTM and FFT-GRU beat repeating the last value
+    assert sorted(noisy, key=noisy.get)[:3] == ["LSTM (next-step)", "FFT-GRU", "Repeat last value"]
     assert noisy["FFT-GRU (specialist: final only)"] > 100 * naive
-    assert f"({noisy['FFT-GRU']:.3f} against {naive:.3f})" in answer
+    assert f"({noisy['LSTM (next-step)']:.2g} and {noisy['FFT-GRU']:.3f} against {naive:.3f})" in answer
     assert noisy["Linear prediction"] > noisy["FFT-GRU"]  # the exact rule loses to a network: noise re-ranks
     assert f"({noisy['Linear prediction']:.2g})" in answer
     assert f"({noisy['FFT-GRU (specialist: final only)']:.2g}," in answer
@@ -270,22 +270,18 @@ def test_arena_answers_say_what_the_table_shows():
     teacher = experiment("Teacher forcing versus the honest forecast")
     forced = arena_mse(page("views/arena.py", **teacher.params))
     honest = arena_mse(page("views/arena.py", **teacher.params | {"arena_lstm_view": "autoregressive (honest)"}))
-    assert forced["LSTM (next-step)"] < 1e-3 and honest["LSTM (next-step)"] > 100 * forced["LSTM (next-step)"]
-    # trained on the whole horizon on its own outputs, the FFT-GRU holds; the teacher-forced two do not
-    assert honest["FFT-GRU"] * 10 < min(honest["LSTM (next-step)"], honest["GRU seq2seq + FFT"])
-    for value in (
-        forced["LSTM (next-step)"],
-        honest["LSTM (next-step)"],
-        honest["GRU seq2seq + FFT"],
-        honest["FFT-GRU"],
-    ):
-        assert f"{value:.2g}" in teacher.answer
+    for name in ("LSTM (next-step)", "GRU seq2seq + FFT"):
+        assert forced[name] < 3e-3 and honest[name] > 30 * forced[name]  # fed the truth, they flatter
+        assert f"{forced[name]:.2g}" in teacher.answer and f"{honest[name]:.2g}" in teacher.answer
+    # trained on its own outputs too, the LSTM holds about as long as the FFT-GRU; seq2seq's decoder does not
+    assert honest["LSTM (next-step)"] < 3 * honest["FFT-GRU"] < honest["GRU seq2seq + FFT"] / 3
+    assert f"{honest['FFT-GRU']:.2g}" in teacher.answer
     # not on every signal: seed 7, as the answer says
     seed7 = arena_mse(
         page("views/arena.py", **teacher.params | {"arena_seed": "7", "arena_lstm_view": "autoregressive (honest)"})
     )
-    assert seed7["FFT-GRU"] > seed7["LSTM (next-step)"]
-    assert f"seed 7: {seed7['FFT-GRU']:.2g} against the LSTM's {seed7['LSTM (next-step)']:.2g}" in teacher.answer
+    fft_gru, lstm = seed7["FFT-GRU"], seed7["LSTM (next-step)"]
+    assert fft_gru > lstm and f"seed 7: FFT-GRU {fft_gru:.2g} against the LSTM's {lstm:.2g}" in teacher.answer
     # 43 waves are more than 100 samples pin down: nearly exact for 10 steps, not for 40 (the poles text)
     seed3 = arena_mse(
         page("views/arena.py", **teacher.params | {"arena_seed": "3", "arena_lstm_view": "autoregressive (honest)"})
