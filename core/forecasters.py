@@ -67,6 +67,12 @@ _FINAL = " Trained on clean sums of whole-period harmonics only (the study's fin
 DESCRIPTIONS.update({name: DESCRIPTIONS[family] + _FINAL for name, family in SPECIALISTS.items()})
 DESCRIPTIONS.update({name: DESCRIPTIONS[name] + _BROAD for name in NEURAL})
 DESCRIPTIONS["fft_gru"] = DESCRIPTIONS["fft_gru"].replace(_BROAD, _HYBRID + _BROAD)
+# The shipped default lstm (rollout=1) is also scored on its own forecast in training.
+_ROLLOUT = (
+    " Its training also scores its own 10-step forecast, fed its own outputs as the FFT-GRU's is, so it "
+    "learned to carry a trend on."
+)
+DESCRIPTIONS["lstm"] = DESCRIPTIONS["lstm"].replace(_BROAD, _ROLLOUT + _BROAD)
 
 
 def available() -> list[str]:

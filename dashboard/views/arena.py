@@ -20,9 +20,9 @@ from dashboard.sections import try_this
 st.title("Forecast Arena")
 st.markdown(
     "Every forecaster sees the same **lookback** (shaded) and predicts the next **horizon** samples. "
-    "Look for: the DFT's periodic extension breaking at the seam, the LSTM drifting as it feeds on its "
-    "own outputs, the FFT-GRU (trained on the whole horizon, fed its own outputs) holding on longer, and "
-    "linear prediction staying on the truth. "
+    "Look for: the DFT's periodic extension breaking at the seam, the LSTM and seq2seq drifting as they "
+    "feed on their own outputs (most past the 10 steps they were trained for), the FFT-GRU (trained on the "
+    "whole horizon, fed its own outputs) holding on longer, and linear prediction staying on the truth. "
     "Then add noise: the **specialist** FFT-GRU, trained only on clean signals, goes wrong, while the "
     "default networks, trained on a broad mixture (noise, trends, changing amplitudes), hold."
 )
