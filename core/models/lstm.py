@@ -2,7 +2,7 @@
 
 The lesson it carries (README lessons 5): fed the true past at every step (``teacher_forced``) it looks
 excellent; fed its own outputs (``forward``, the honest forecast) its errors compound. With ``rollout=1``
-(the shipped default) training also scores that honest forecast over the horizon (lesson 6): its errors
+(the shipped checkpoint's setting) training also scores that honest forecast over the horizon (lesson 6): its errors
 still compound, most past the steps it was trained for, but no longer on a trend it was taught to
 extrapolate (the teacher-forced loss alone barely sees a slope; see ``loss``).
 """
@@ -42,17 +42,16 @@ class LSTMModel(ForecastModel):
         # true past. ``weights`` (over the horizon) apply only to the rollout term.
         z, mean, scale = normalise(history)
         target = (future - mean) / scale
+        seen, state = self._steps(z)  # the LSTM is causal: its state after the lookback serves both terms
+        predicted = seen  # then fed the true future too (an RNN refuses a sequence of length 0)
+        if target.shape[1] > 1:
+            predicted = torch.cat([seen, self._steps(target[:, :-1], state)[0]], 1)
+        teacher = F.mse_loss(predicted, torch.cat([z[:, 1:], target], 1))
         if not self.rollout:
-            series = torch.cat([z, target], 1)
-            prediction, _ = self._steps(series[:, :-1])
-            return F.mse_loss(prediction, series[:, 1:])
+            return teacher
         # rollout=1: also the honest forecast, fed its own outputs, scored over the horizon (weighted as
         # the other models are). A next-step loss barely sees a slope (0.02 per step on a normalised ramp
         # is 4e-4 of squared error a step, under the noise); ten steps of missing it cost naive's 0.015.
-        # One pass over the lookback serves both: the LSTM is causal, so its state there is the same.
-        seen, state = self._steps(z)
-        forced, _ = self._steps(target[:, :-1], state)
-        teacher = F.mse_loss(torch.cat([seen, forced], 1), torch.cat([z[:, 1:], target], 1))
         return teacher + weighted_mse(self._rollout(target.shape[1], seen, state), target, weights)
 
     def _rollout(self, horizon: int, prediction: torch.Tensor, state) -> torch.Tensor:
