@@ -53,13 +53,6 @@ class SignalSpec:
         sums of many harmonics, walks and straight lines pulls such a curve back towards its mean
         (measured: ``lstm`` and ``linear_net`` trained without curves were worse than repeating the last
         value on the ``trends`` suite).
-    breaks: the share of the non-clean signals with a structural break at a random time between 10 % and
-        90 % of the way through the signal: a level shift (a step of U[0.3, 1] of the peak, either sign) or, as often,
-        a change of slope (a ramp from that time rising U[0.3, 1] by the end), on top of whatever else
-        the signal has. Real series jump and kink when something changes (a new sensor, a policy, a
-        market); sums of harmonics, walks and smooth trends never do. Measured before this option:
-        the hybrid ``fft_gru`` was worse than repeating the last value on noisy level shifts (1.31x)
-        and kinked lines (1.22x), series it had never seen.
     length: samples per signal (lookback + horizon; 110 = 100 + 10 in the study).
     """
 
@@ -74,7 +67,6 @@ class SignalSpec:
     clean_share: float = 0.0
     effect_share: float = 1.0
     curves: float = 0.0
-    breaks: float = 0.0
 
     def __post_init__(self) -> None:
         # Accept lists (JSON round trips) but store tuples so the spec stays hashable.
@@ -100,9 +92,8 @@ class SignalSpec:
             raise ValueError(f"clean_share must be a share of signals in [0, 1], got {self.clean_share}")
         if not 0 <= float(self.effect_share) <= 1:
             raise ValueError(f"effect_share must be a share of signals in [0, 1], got {self.effect_share}")
-        for name in ("curves", "breaks"):
-            if not 0 <= float(getattr(self, name)) <= 1:
-                raise ValueError(f"{name} must be a share of signals in [0, 1], got {getattr(self, name)}")
+        if not 0 <= float(self.curves) <= 1:
+            raise ValueError(f"curves must be a share of signals in [0, 1], got {self.curves}")
         if not 0 <= float(self.modulation) <= 1:
             raise ValueError(f"modulation must be True/False or a share of signals in [0, 1], got {self.modulation}")
         for name in ("trend", "walk"):
@@ -291,21 +282,6 @@ def _curves(n: int, length: int, share: float, g: torch.Generator) -> tuple[torc
     return curved, curve / curve.abs().amax(1, keepdim=True).clamp_min(1e-12), size
 
 
-def _breaks(n: int, length: int, share: float, g: torch.Generator) -> torch.Tensor:
-    """The breaks of ``n`` signals: [n, length], zero until each one's break (all zero if not broken).
-
-    Drawn in full for every signal whatever ``share``, so the share changes which signals break, not how.
-    """
-    f64 = {"generator": g, "dtype": torch.float64, "device": g.device}
-    broken = torch.rand(n, 1, **f64) < share
-    slope = torch.rand(n, 1, **f64) < 0.5  # a change of slope, else a level shift
-    at = torch.floor(length * (0.1 + 0.8 * torch.rand(n, 1, **f64)))  # the first sample after the break
-    size = (0.3 + 0.7 * torch.rand(n, 1, **f64)) * torch.where(torch.rand(n, 1, **f64) < 0.5, -1.0, 1.0)
-    t = torch.arange(length, dtype=torch.float64, device=g.device)
-    shape = torch.where(slope, ((t - at).clamp(min=0) + 1) / (length - at), 1.0)
-    return torch.where(broken & (t >= at), size * shape, 0.0)
-
-
 def generate(
     spec: SignalSpec | None = None,
     n: int = 1,
@@ -386,10 +362,6 @@ def generate(
         if walk is not None:  # a curve is the slow wandering: a walk on top would be it twice over
             walk = torch.where(curved.unsqueeze(1), 0.0, walk)
 
-    broken = None
-    if spec.breaks > 0:  # a stream of its own too
-        broken = torch.where(clean.unsqueeze(1), 0.0, _breaks(n, spec.length, spec.breaks, _stream(seed, 4, where)))
-
     active = torch.arange(kmax, device=where).unsqueeze(0) < count.unsqueeze(1)  # [n, K]
     if curved is not None:  # the season on a curve: the first harmonic alone
         active = active & ((torch.arange(kmax, device=where) == 0) | ~curved.unsqueeze(1))
@@ -427,11 +399,6 @@ def generate(
         scale = scale * rescale
     if walk is not None:  # not a component: comps still rebuild the harmonics alone
         x = x + walk.to(device=device, dtype=dtype)
-        rescale = _peak_normalise(x)
-        x = x * rescale.unsqueeze(-1)
-        scale = scale * rescale
-    if broken is not None:  # not a component either
-        x = x + broken.to(device=device, dtype=dtype)
         rescale = _peak_normalise(x)
         x = x * rescale.unsqueeze(-1)
         scale = scale * rescale

@@ -48,7 +48,6 @@ WORLD = SignalSpec(
     clean_share=0.2,
     effect_share=0.5,
     curves=0.35,
-    breaks=0.2,
 )
 
 
@@ -135,7 +134,6 @@ def test_noise_and_trend():
         ({"length": 0}, "length"),
         ({"trend": float("nan")}, "trend"),
         ({"curves": 1.5}, "curves"),
-        ({"breaks": -0.1}, "breaks"),
     ],
 )
 def test_spec_validation_names_the_field(kwargs, field):
@@ -224,31 +222,3 @@ def test_return_clean_is_the_same_signal_before_its_noise_in_the_same_units():
     assert torch.allclose(ratio, ratio[:, :1].expand_as(ratio), rtol=1e-9) and (ratio > 0).all()
     assert noisy.abs().amax(1).sub(1).abs().max() < 1e-12  # the noisy signal is the one normalised to peak 1
     assert 0.05 < (noisy - clean).std() < 0.1
-
-
-def test_breaks_are_a_level_shift_or_a_kink_on_their_own_share():
-    """A broken signal is the plain one plus a step or a ramp that starts between 10 % and 90 % of the
-    way in (rescaled to peak 1): nothing before it, a constant or a straight line after. The clean
-    share and every other row are the plain signals (to rounding), and the components are unchanged."""
-    base = {"components": (2, 8), "periods": (5, 60), "length": 120, "clean_share": 0.2, "noise": (0.0, 0.1)}
-    plain, a = generate(SignalSpec(**base), 2000, seed=4, dtype=torch.float64, return_components=True)
-    x, b = generate(SignalSpec(**base, breaks=0.5), 2000, seed=4, dtype=torch.float64, return_components=True)
-    clean = generate(SignalSpec(**base, breaks=0.5), 2000, seed=4, dtype=torch.float64, return_clean=True)[1]
-    broken = ~torch.isclose(x, plain, atol=1e-9).all(1)
-    assert 0.3 < broken.double().mean() < 0.5  # half of the 80% that are not clean
-    assert torch.allclose(x[~broken], plain[~broken], atol=1e-12, rtol=0)
-    assert torch.equal(a.period, b.period) and torch.equal(a.phase, b.phase) and torch.equal(a.active, b.active)
-    extra = (clean - synthesize(b, 120))[broken]  # the break alone (no noise), in the signal's units
-    starts = (extra.abs() > 1e-9).double().argmax(1)
-    assert starts.min() >= 12 and starts.max() < 108
-    steps = extra.diff(1)
-    level, kink = 0, 0
-    for row, start in zip(steps, starts.tolist(), strict=True):
-        after = row[start:]
-        if after.abs().max() < 1e-9:
-            level += 1  # one jump, then flat
-        else:
-            assert torch.allclose(after, after[:1].expand_as(after), rtol=1e-9, atol=1e-12)  # a straight line
-            kink += 1
-    assert level > 200 and kink > 200
-    assert torch.allclose(x.abs().amax(1), torch.ones(2000, dtype=torch.float64))
