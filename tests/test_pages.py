@@ -4,6 +4,7 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from page_helpers import plotly_values
@@ -59,6 +60,27 @@ def test_signal_lab_real_series_and_bad_upload_keep_the_app_working():
     assert len(y) == 309  # yearly sunspots 1700-2008
     at.selectbox(key="lab_series").set_value("Upload a CSV...").run()
     assert not at.exception and not at.error  # nothing uploaded yet: no complaint
+
+
+def test_signal_lab_other_shapes_reach_the_arena():
+    """A shape that is not a sum of harmonics is drawn, explained and shared: the Arena forecasts it."""
+    from core import shapes
+
+    at = app("views/signal_lab.py")
+    at.radio(key="lab_source").set_value("Other shapes").run()
+    assert not at.exception, [e.message for e in at.exception]
+    first = next(iter(shapes.KINDS))
+    np.testing.assert_allclose(trace_data(at)[-1][1], shapes.draw(first, 1, 200, 0)[0])
+    at.selectbox(key="lab_shape").set_value("white noise").run()
+    assert not at.exception
+    np.testing.assert_allclose(trace_data(at)[-1][1], shapes.draw("white noise", 1, 200, 0)[0])
+    assert any("Nothing here can be foreseen" in i.value for i in at.info)
+    at.switch_page("views/arena.py").run()
+    at.radio(key="arena_source").set_value("Signal Lab's signal").run()
+    assert not at.exception, [e.message for e in at.exception]
+    spec = figure(at)
+    truth = next(plotly_values(t["y"]) for t in spec["data"] if t.get("name") == "truth")
+    np.testing.assert_allclose(truth[-10:], shapes.draw("white noise", 1, 200, 0)[0][-10:], rtol=1e-6)
 
 
 def test_dft_explorer_window_length_changes_the_extension():

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import datasets
+from core import datasets, shapes
 from core.glossary import define
 from core.signals import Components, SignalSpec, synthesize
 from dashboard import state
@@ -16,12 +16,14 @@ from dashboard.sections import try_this
 
 st.title("Signal Lab")
 st.markdown(
-    "Every signal here is a **sum of harmonics**: cosines, each with its own *period* (samples per cycle), "
-    "*amplitude* and *phase*. Shape one, or pick a real series; the DFT Explorer and the Forecast Arena "
-    "analyse it when you choose *the Signal Lab's signal* there."
+    "A random signal here is a **sum of harmonics**: cosines, each with its own *period* (samples per cycle), "
+    "*amplitude* and *phase*. Shape one, draw one of the *other shapes* that are not sums of a few harmonics, "
+    "or pick a real series; the DFT Explorer and the Forecast Arena analyse it when you choose *the Signal "
+    "Lab's signal* there."
 )
 
-source = st.radio("Source", ["Random harmonics", "Real series"], horizontal=True, key="lab_source", bind="query-params")
+SOURCES = ["Random harmonics", "Other shapes", "Real series"]
+source = st.radio("Source", SOURCES, horizontal=True, key="lab_source", bind="query-params")
 chart_area = st.container()  # the signal first; the table that edits it comes below
 
 
@@ -34,6 +36,21 @@ LOOK_FOR = {
     "at the seam.",
     "El Nino sea surface temperature (monthly, 1950-2010)": "Look for the yearly cycle (12 samples) and the "
     "irregular El Niño swings every 2 to 7 years: no single period, so no method forecasts them far.",
+}
+
+
+# What each of the other shapes teaches, where it is more than its one-line description.
+SHAPE_LESSONS = {
+    "kinked line, 2% noise": "A kink is no sum of waves: a fit of harmonics bends it into one. In the Forecast "
+    "Arena, see which forecasters beat repeating the last value here, and which do not.",
+    "level shift, 5% noise": "A jump is no sum of waves either: the fits of harmonics ring after it (the DFT "
+    "Explorer's seam, inside the window), and repeating the last value is hard to beat.",
+    "slow sine, period 150-400, 1% noise": "Less than one cycle fits in a 100-sample lookback: the DFT cannot "
+    "name its period (its first bin is already 100), yet linear prediction can continue it.",
+    "white noise": "Nothing here can be foreseen. The best forecast is the mean of the past; repeating the last "
+    "value is about twice as bad (its error is the last value's noise plus the next one's).",
+    "AR(1), phi 0.8-0.98": "Each value is a fraction of the last plus a shock: the near future is partly "
+    "foreseeable, the far future is not, and there are no harmonics to find.",
 }
 
 
@@ -143,6 +160,24 @@ if source == "Random harmonics":
         label = drawn.label if edited.equals(table) else drawn.label + " (edited)"
         signal = state.CurrentSignal(label, length, state.rows_to_tuple(rows), drawn.trend, noise, int(seed))
         state.set_current(signal)
+elif source == "Other shapes":
+    with st.sidebar:
+        st.subheader("Other shape")
+        kind = st.selectbox(
+            "Shape",
+            list(shapes.KINDS),
+            key="lab_shape",
+            bind="query-params",
+            help="series that are not sums of a few harmonics and that no model here was trained on",
+        )
+        length = st.slider("Length (samples)", 32, 1000, 200, key="lab_shape_length")
+        seed = st.number_input("Seed", 0, 10**9, 0, key="lab_seed", bind="query-params", help=define("seed"))
+        st.button("New random signal", on_click=new_seed, type="primary", width="stretch")
+    values = shapes.draw(kind, 1, length, int(seed))[0]
+    label = f"{kind}, seed {int(seed)}"
+    state.set_current(state.CurrentSignal(label, length, real=tuple(values.tolist())))
+    st.info(f"{shapes.KINDS[kind][0][0].upper()}{shapes.KINDS[kind][0][1:]}. " + SHAPE_LESSONS.get(kind, ""))
+    signal = state.current()
 else:
     with st.sidebar:
         st.subheader("Real series")
