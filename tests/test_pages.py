@@ -75,6 +75,7 @@ def test_signal_lab_other_shapes_reach_the_arena():
     assert not at.exception
     np.testing.assert_allclose(trace_data(at)[-1][1], shapes.draw("white noise", 1, 200, 0)[0])
     assert any("Nothing here can be foreseen" in i.value for i in at.info)
+    assert not at.segmented_control  # no components to show
     at.switch_page("views/arena.py").run()
     at.radio(key="arena_source").set_value("Signal Lab's signal").run()
     assert not at.exception, [e.message for e in at.exception]

@@ -223,9 +223,11 @@ else:
 with chart_area:
     values = signal.samples()
     st.subheader(f"Signal: {signal.label}")
-    show = st.segmented_control(
-        "Show the components", ["overlaid", "stacked", "hidden"], default="overlaid", key="lab_show"
-    )
+    show = "hidden"  # a real series or another shape has no components to show
+    if signal.synthetic:
+        show = st.segmented_control(
+            "Show the components", ["overlaid", "stacked", "hidden"], default="overlaid", key="lab_show"
+        )
     parts, labels = None, None
     if signal.synthetic and show != "hidden":
         parts = [
