@@ -397,3 +397,19 @@ def test_a_falling_trend_is_called_falling_and_the_stacked_plot_keeps_its_first_
     assert trend.startswith("trend (falls ") and "-" not in trend  # seed 4 falls: not "rises -0.167"
     assert "only rises" not in exp.answer and "falls" in exp.answer
     assert spec["layout"]["margin"]["t"] >= 30  # the "signal" row title was cut at the top
+
+
+def test_the_level_shift_answer_says_what_the_arena_shows():
+    from dashboard.experiments import LAB_EXPERIMENTS
+
+    shift = next(e for e in LAB_EXPERIMENTS if e.label == "A level shift")
+    at = page("views/signal_lab.py", **shift.params)
+    at.switch_page("views/arena.py").run()
+    at.radio(key="arena_source").set_value("Signal Lab's signal").run()
+    assert not at.exception, [e.message for e in at.exception]
+    mse = arena_mse(at)
+    naive = mse["Repeat last value"]
+    assert mse["Linear prediction"] > naive and mse["FFT-GRU"] > naive
+    assert mse["LSTM (next-step)"] < naive and mse["GRU seq2seq + FFT"] < naive
+    for label in ("Repeat last value", "Linear prediction", "FFT-GRU", "LSTM (next-step)", "GRU seq2seq + FFT"):
+        assert f"{mse[label]:.2g}" in shift.answer, label

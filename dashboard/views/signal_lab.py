@@ -43,8 +43,8 @@ LOOK_FOR = {
 SHAPE_LESSONS = {
     "kinked line, 2% noise": "A kink is no sum of waves: a fit of harmonics bends it into one. In the Forecast "
     "Arena, see which forecasters beat repeating the last value here, and which do not.",
-    "level shift, 5% noise": "A jump is no sum of waves either: the fits of harmonics ring after it (the DFT "
-    "Explorer's seam, inside the window), and repeating the last value is hard to beat.",
+    "level shift, 5% noise": "A jump is no sum of waves either: a fit of harmonics makes waves of it that go on "
+    "after the jump, and repeating the last value is hard to beat.",
     "slow sine, period 150-400, 1% noise": "Less than one cycle fits in a 100-sample lookback: the DFT cannot "
     "name its period (its first bin is already 100), yet linear prediction can continue it.",
     "white noise": "Nothing here can be foreseen. The best forecast is the mean of the past; repeating the last "
