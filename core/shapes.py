@@ -15,10 +15,14 @@ samples, whatever the length.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
-Draw = Callable[[np.random.Generator, int, np.ndarray], np.ndarray]
+
+class Shape(NamedTuple):
+    description: str  # what it is, as a sentence a student reads
+    make: Callable[[np.random.Generator, int, np.ndarray], np.ndarray]  # (rng, n, t) -> [n, len(t)]
 
 
 def _uniform(rng: np.random.Generator, n: int):
@@ -117,28 +121,28 @@ def _levels(rng, n, t):
     return rng.standard_normal((n, len(t)))[np.arange(n)[:, None], regime] + _noise(rng, n, t, 0.03)
 
 
-# name -> (what it is, in a line; how it is drawn). The order is the benchmark's table's.
-KINDS: dict[str, tuple[str, Draw]] = {
-    "kinked line, 2% noise": ("a straight line that changes slope once", _kink),
-    "level shift, 5% noise": ("a flat series that jumps to a new level once", _level_shift),
-    "weekly season on a trend, 10% noise": ("a 7-sample cycle on a straight rise or fall", _weekly),
-    "monthly season on log growth, 3% noise": (
-        "a 12-sample cycle of 3 harmonics on a growth that slows",
+# The order is the benchmark's table's.
+KINDS: dict[str, Shape] = {
+    "kinked line, 2% noise": Shape("A straight line that changes slope once", _kink),
+    "level shift, 5% noise": Shape("A flat series that jumps to a new level once", _level_shift),
+    "weekly season on a trend, 10% noise": Shape("A 7-sample cycle on a straight rise or fall", _weekly),
+    "monthly season on log growth, 3% noise": Shape(
+        "A 12-sample cycle of 3 harmonics on a growth that slows",
         _monthly_growth,
     ),
-    "season times exponential growth": ("a 12-sample cycle whose size grows with the level", _growing_season),
-    "two damped sines": ("two sines dying away", _damped),
-    "beats: two sines 1-6% apart": ("two sines of nearly the same period, swelling and fading together", _beats),
-    "sine rounded to 9 levels": ("a sine read by a coarse instrument", _rounded),
-    "fast sine, period 2.2-4, 2% noise": ("a sine of under 4 samples per cycle", _fast),
-    "slow sine, period 150-400, 1% noise": ("a sine longer than the window: it looks like a curve", _slow),
-    "sine, 50% noise": ("a sine under noise half its size", _very_noisy),
-    "three sines, Student-t noise": ("noise with rare large values (heavy tails)", _heavy_tails),
-    "AR(1), phi 0.8-0.98": ("each value a fraction of the last plus a random shock", _ar1),
-    "white noise": ("nothing but independent random values: nothing to foresee", _white),
-    "counts: Poisson, mean 3, seasonal": ("small whole numbers whose rate follows a cycle", _counts),
-    "intermittent demand": ("mostly zeros, sometimes a random amount", _intermittent),
-    "random levels, 5% chance of a jump, 3% noise": ("flat stretches that jump at random times", _levels),
+    "season times exponential growth": Shape("A 12-sample cycle whose size grows with the level", _growing_season),
+    "two damped sines": Shape("Two sines dying away", _damped),
+    "beats: two sines 1-6% apart": Shape("Two sines of nearly the same period, swelling and fading together", _beats),
+    "sine rounded to 9 levels": Shape("A sine read by a coarse instrument", _rounded),
+    "fast sine, period 2.2-4, 2% noise": Shape("A sine of under 4 samples per cycle", _fast),
+    "slow sine, period 150-400, 1% noise": Shape("A sine longer than the window: it looks like a curve", _slow),
+    "sine, 50% noise": Shape("A sine under noise half its size", _very_noisy),
+    "three sines, Student-t noise": Shape("Three sines under noise with rare large values (heavy tails)", _heavy_tails),
+    "AR(1), phi 0.8-0.98": Shape("Each value a fraction of the last plus a random shock", _ar1),
+    "white noise": Shape("Nothing but independent random values: nothing to foresee", _white),
+    "counts: Poisson, mean 3, seasonal": Shape("Small whole numbers whose rate follows a cycle", _counts),
+    "intermittent demand": Shape("Mostly zeros, sometimes a random amount", _intermittent),
+    "random levels, 5% chance of a jump, 3% noise": Shape("Flat stretches that jump at random times", _levels),
 }
 
 
@@ -149,4 +153,4 @@ def draw(kind: str, n: int = 1, length: int = 110, seed: int = 0) -> np.ndarray:
     if int(n) != n or n < 1 or int(length) != length or length < 2:
         raise ValueError(f"n must be >= 1 series and length >= 2 samples, got n={n}, length={length}")
     rng = np.random.default_rng([int(seed), list(KINDS).index(kind)])
-    return KINDS[kind][1](rng, int(n), np.arange(int(length), dtype=float))
+    return KINDS[kind].make(rng, int(n), np.arange(int(length), dtype=float))

@@ -176,7 +176,7 @@ elif source == "Other shapes":
     values = shapes.draw(kind, 1, length, int(seed))[0]
     label = f"{kind}, seed {int(seed)}"
     state.set_current(state.CurrentSignal(label, length, real=tuple(values.tolist())))
-    st.info(f"{shapes.KINDS[kind][0][0].upper()}{shapes.KINDS[kind][0][1:]}. " + SHAPE_LESSONS.get(kind, ""))
+    st.info(f"{shapes.KINDS[kind].description}. {SHAPE_LESSONS.get(kind, '')}")
     signal = state.current()
 else:
     with st.sidebar:
