@@ -165,8 +165,9 @@ class LinearPrediction(Forecaster):
     """Linear prediction fitted on the lookback itself, in float64, that cannot diverge (README lessons 7-9).
 
     A sum of K sinusoids obeys an exact linear recurrence of order 2K; ``core.linear_prediction`` fits it
-    forward-backward with an SVD rank chosen by MDL, pulls every root outside the unit circle onto it, and
-    blends that fit with the mean of low-order fits by how well each forecast the lookback's own end.
+    forward-backward with an SVD rank chosen by MDL, moves every root outside the unit circle onto it (or,
+    far outside, inside: ``linear_prediction.stabilise``), and blends that fit with the mean of low-order
+    fits by how well each forecast the lookback's own end.
     A lookback with a glitch (one sample far beyond its neighbours and the series' range) is forecast
     both as it is and repaired, weighted the same way (``core.glitches``).
     order: fit one recurrence of this order instead (no blend), for showing what the order does.

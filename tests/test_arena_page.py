@@ -160,6 +160,9 @@ def test_the_glitch_slider_shows_the_echo_beside_the_repair():
         shown["Linear prediction"],
         shown["Linear prediction, glitch read as signal"],
     )
-    assert np.abs(repaired - truth).max() < 0.01 * np.abs(truth).max()
+    # The repair is off by 3e-6 at the glitch; a sum of up to 44 sines forecast from a lookback off by
+    # that much at one sample is off by about 1% of its peak after 10 steps (`final` with noise of std
+    # 1e-6 in the lookback: rms error 0.008), and the glitch read as signal by far more.
+    assert np.abs(repaired - truth).max() < 0.02 * np.abs(truth).max()
     assert ((echo - truth) ** 2).mean() > 100 * ((repaired - truth) ** 2).mean()
     assert "teacher-forced** (dotted)" not in " ".join(m.value for m in at.markdown)

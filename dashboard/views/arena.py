@@ -298,8 +298,9 @@ right.markdown(
     "ones scatter. The textbook fit (order N/2: as many weights as it can fit) has more weights than the "
     "signal needs: its spare poles land anywhere, some outside even on a clean signal, and on noise it fits "
     "the noise exactly and puts more outside, so its forecast explodes. "
-    "This app's fit keeps only what stands above the noise and pulls any pole outside back onto the "
-    "circle. Hover a pole for its radius and period."
+    "This app's fit keeps only what stands above the noise and pulls a pole just outside back onto the "
+    "circle; one far outside (growing more than 10% a step: no signal you can see does that) it moves "
+    "inside, where it fades. Hover a pole for its radius and period."
 )
 
 st.subheader("Play the forecast step by step")
