@@ -21,12 +21,13 @@ them as users pass them (float32), which is how the CLI and the README's tables 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from core import datasets
+from core import datasets, shapes
 from core.forecasters import Forecaster
 from core.linear_prediction import normalise
 from core.signals import SignalSpec, generate
@@ -177,6 +178,25 @@ def suite(name: str, n: int = 1000, seed: int | None = None, lookback: int = LOO
     return Suite(name, x[:, :lookback], x[:, lookback:], comps.active.sum(1).numpy())
 
 
+# The seed the shapes outside every training family are drawn with (bench_shapes and the Arena's map).
+SHAPE_SEED = 2027
+
+
+def shape_suite(
+    kind: str, n: int = 1000, seed: int | None = None, lookback: int = LOOKBACK, horizon: int = HORIZON
+) -> Suite:
+    """``n`` series of shape ``kind`` (``core.shapes.KINDS``), split at the lookback and scaled by it.
+
+    Scaled like the real windows (centred on the lookback's mean, its peak deviation 1). The shapes are
+    in no suite and no training world; this is how they are scored (``robustness(..., make=shape_suite)``,
+    ``benchmarks/bench_shapes.py``).
+    """
+    x = shapes.draw(kind, n, lookback + horizon, SHAPE_SEED if seed is None else seed)
+    _, mean, scale = normalise(x[:, :lookback])
+    x = (x - mean) / scale
+    return Suite(kind, x[:, :lookback], x[:, lookback:], np.zeros(len(x), dtype=int))
+
+
 @dataclass
 class Scores:
     """Per-signal, per-step squared and absolute errors of one forecaster on one batch."""
@@ -258,15 +278,21 @@ def to_json(suite_name: str, results: dict[str, Scores], data: Suite) -> dict:
 
 
 def robustness(
-    models: dict[str, Forecaster], suites: list[str], n: int = 256, float32: bool = True
+    models: dict[str, Forecaster],
+    suites: list[str],
+    n: int = 256,
+    float32: bool = True,
+    make: Callable[..., Suite] = suite,
 ) -> dict[str, dict[str, Scores]]:
     """Every model on every suite: ``{suite: {model: Scores}}``, inputs rounded to float32 by default.
 
+    ``make(name, n=n)`` gives each suite's signals: ``suite`` by default, ``shape_suite`` for the shapes
+    outside every training family (``suites`` are then keys of ``core.shapes.KINDS``).
     A model that refuses a suite (a lookback it was not built for, say) is left out of that suite.
     """
     out: dict[str, dict[str, Scores]] = {}
     for name in suites:
-        data = suite(name, n=n)
+        data = make(name, n=n)
         if float32:
             data = data.as_float32()
         out[name] = {}

@@ -7,7 +7,7 @@ import numpy as np
 from page_helpers import plotly_values
 from streamlit.testing.v1 import AppTest
 
-from core import evaluation
+from core import evaluation, forecasters, shapes
 from core.models import build
 from core.training.checkpoints import save_checkpoint
 
@@ -166,3 +166,36 @@ def test_the_glitch_slider_shows_the_echo_beside_the_repair():
     assert np.abs(repaired - truth).max() < 0.02 * np.abs(truth).max()
     assert ((echo - truth) ** 2).mean() > 100 * ((repaired - truth) ** 2).mean()
     assert "teacher-forced** (dotted)" not in " ".join(m.value for m in at.markdown)
+
+
+def test_the_map_of_shapes_outside_every_training_family_shows_each_shape_and_model():
+    at = arena()
+    at.multiselect(key="arena_models").set_value(["naive", "linear"]).run()
+    at.toggle(key="arena_shapes").set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    heat = next(
+        d
+        for c in at.get("plotly_chart")
+        if (d := json.loads(c.proto.spec)["data"][0]).get("type") == "heatmap" and "white noise" in d["y"]
+    )
+    assert list(heat["y"]) == list(shapes.KINDS) and list(heat["x"]) == ["Repeat last value", "Linear prediction"]
+    assert {row[0] for row in heat["text"]} == {"1x"}
+    # The cell is the library's score on the same 64 series, float32 (not a table copied in).
+    own = evaluation.robustness(
+        {k: forecasters.load(k) for k in ("naive", "linear")}, ["white noise"], n=64, make=evaluation.shape_suite
+    )["white noise"]
+    row = list(shapes.KINDS).index("white noise")
+    assert heat["text"][row][1] == f"{own['linear'].mse / own['naive'].mse:.2g}x"
+
+
+def test_the_robustness_colours_are_white_where_a_model_ties_repeating_the_last_value():
+    from dashboard.plots.poles import robustness_figure
+
+    # Plotly ignores zmid once zmin and zmax are fixed: the white must sit at log10(1) on the scale itself.
+    fig = robustness_figure(np.array([[1.0, 0.01, 30.0]]), ["m"], ["a", "b", "c"])
+    heat = fig.data[0]
+    white = next(position for position, colour in heat.colorscale if colour == "#f7f7f7")
+    assert abs(white - (0 - heat.zmin) / (heat.zmax - heat.zmin)) < 1e-12
+    down = robustness_figure(np.array([[1.0, 0.5], [2.0, 4.0]]), ["m", "n"], ["a", "b"], suites_down=True).data[0]
+    assert list(down.y) == ["a", "b"] and list(down.x) == ["m", "n"]
+    assert list(down.text[1]) == ["0.5x", "4x"]  # suite b's row: m, then n

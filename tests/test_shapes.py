@@ -32,3 +32,22 @@ def test_an_unknown_shape_or_size_is_a_clear_error():
         shapes.draw("squiggle")
     with pytest.raises(ValueError, match="length"):
         shapes.draw("white noise", 1, 1)
+
+
+def test_a_shape_suite_is_the_drawn_series_scaled_by_its_lookback():
+    from core import evaluation, forecasters
+
+    data = evaluation.shape_suite("kinked line, 2% noise", n=8, seed=5)
+    raw = shapes.draw("kinked line, 2% noise", 8, 110, seed=5)
+    assert data.history.shape == (8, 100) and data.future.shape == (8, 10)
+    np.testing.assert_allclose(data.history.mean(1), 0, atol=1e-12)
+    np.testing.assert_allclose(np.abs(data.history).max(1), 1)
+    # The same affine map per row, from the lookback alone: the future is scaled like its lookback.
+    whole = np.concatenate([data.history, data.future], 1)
+    slope = np.ptp(whole, 1) / np.ptp(raw, 1)
+    np.testing.assert_allclose(whole, (raw - raw[:, :100].mean(1, keepdims=True)) * slope[:, None], atol=1e-9)
+    results = evaluation.robustness(
+        {"naive": forecasters.load("naive")}, ["white noise"], n=16, make=evaluation.shape_suite
+    )
+    noise = evaluation.shape_suite("white noise", n=16).as_float32()
+    assert results["white noise"]["naive"].mse == np.mean((noise.history[:, -1:] - noise.future) ** 2)

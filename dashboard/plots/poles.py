@@ -56,28 +56,55 @@ def pole_figure(sets: dict[str, np.ndarray], colors: dict[str, str] | None = Non
     return fig
 
 
-def robustness_figure(ratios: np.ndarray, models: list[str], suites: list[str]) -> go.Figure:
-    """Heat-map of MSE / naive's MSE (model x suite) on a log colour scale: blue beats naive, red loses."""
+# The heat-maps' colour scale runs over log10(MSE / naive's MSE) from LOWEST to HIGHEST, white at 0
+# (as good as repeating the last value), blue below and red above, already clearly tinted at 0.8x and
+# 1.25x so that a model losing by a quarter shows. With zmin and zmax fixed plotly ignores zmid, so the
+# white is placed on the scale itself (the scale's middle would be 0.01x).
+LOWEST, HIGHEST = -6, 2
+_STOPS = [
+    (1e-6, "#053061"),
+    (1e-3, "#2166ac"),
+    (0.1, "#4393c3"),
+    (0.5, "#92c5de"),
+    (0.8, "#d1e5f0"),
+    (1.0, "#f7f7f7"),
+    (1.25, "#fddbc7"),
+    (2.0, "#f4a582"),
+    (10.0, "#d6604d"),
+    (100.0, "#67001f"),
+]
+RATIO_COLOURS = [[(np.log10(ratio) - LOWEST) / (HIGHEST - LOWEST), colour] for ratio, colour in _STOPS]
+
+
+def robustness_figure(ratios: np.ndarray, models: list[str], suites: list[str], suites_down: bool = False) -> go.Figure:
+    """Heat-map of MSE / naive's MSE (``ratios [model, suite]``) on a log colour scale: blue beats naive.
+
+    suites_down: a row per suite and a column per model instead (for many suites with long names).
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.log10(ratios)
     text = [[("-" if not np.isfinite(r) else f"{r:.2g}x") for r in row] for row in ratios]
+    x, y, where = suites, models, "%{y} on %{x}"
+    if suites_down:
+        logs, text, x, y, where = logs.T, [list(column) for column in zip(*text)], models, suites, "%{x} on %{y}"
     fig = go.Figure(
         go.Heatmap(
-            z=np.clip(logs, -6, 2),
-            x=suites,
-            y=models,
+            z=np.clip(logs, LOWEST, HIGHEST),
+            x=x,
+            y=y,
             text=text,
             texttemplate="%{text}",
-            colorscale="RdBu_r",
-            zmid=0,
-            zmin=-6,
-            zmax=2,
+            colorscale=RATIO_COLOURS,
+            zmin=LOWEST,
+            zmax=HIGHEST,
             colorbar={
                 "title": "x naive",
                 "tickvals": [-6, -4, -2, 0, 2],
                 "ticktext": ["1e-6", "1e-4", "0.01", "1", "100"],
             },
-            hovertemplate="%{y} on %{x}: %{text} the MSE of repeating the last value<extra></extra>",
+            hovertemplate=where + ": %{text} the MSE of repeating the last value<extra></extra>",
         )
     )
-    return layout(fig, height=80 + 36 * len(models), hovermode="closest")
+    layout(fig, height=80 + 36 * len(y), hovermode="closest")
+    fig.update_yaxes(autorange="reversed")  # the first row on top, as in a table
+    return fig
