@@ -74,6 +74,8 @@ TERMS: dict[str, str] = {
     "GRU": "Gated recurrent unit: a simpler cousin of the LSTM.",
     "glitch": "One sample that a bad reading put far from its neighbours, further than the rest of the "
     "series ranges. An exact fit takes it for part of the signal and echoes it into the forecast.",
+    "level shift": "A jump of a whole series to a new level that it then keeps, as when a sensor is "
+    "recalibrated: every sample after it is moved by the same amount.",
     "noise": "Random wiggles added to a signal; here Gaussian (bell-curve) with the given standard deviation.",
     "standard deviation": "std: the typical size of random wiggles, the square root of their mean square. "
     "Noise of std 0.05 moves samples by about 0.05, rarely more than 0.15.",

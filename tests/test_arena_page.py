@@ -1,6 +1,7 @@
 """The Forecast Arena through AppTest: forecasts follow the signal, models come and go, bad ones are isolated."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -199,3 +200,26 @@ def test_the_robustness_colours_are_white_where_a_model_ties_repeating_the_last_
     down = robustness_figure(np.array([[1.0, 0.5], [2.0, 4.0]]), ["m", "n"], ["a", "b"], suites_down=True).data[0]
     assert list(down.y) == ["a", "b"] and list(down.x) == ["m", "n"]
     assert list(down.text[1]) == ["0.5x", "4x"]  # suite b's row: m, then n
+
+
+def test_a_level_shift_in_the_lookback_is_named_and_its_undone_reading_wins():
+    from dashboard.state import KEY, CurrentSignal
+
+    values = shapes.draw("level shift, 5% noise", 1, 110, seed=2)[0]  # jumps by about +0.7 at t = 87
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    at.session_state[KEY] = CurrentSignal(label="shifted", length=len(values), real=tuple(values.tolist()))
+    at.switch_page("views/arena.py").run()
+    at.radio(key="arena_source").set_value("Signal Lab's signal").run()
+    assert not at.exception, [e.message for e in at.exception]
+    note = next(i.value for i in at.info if "level shift in the lookback" in i.value)
+    assert "t = 87" in note and "**100%**" in note
+    assert 0.6 < float(re.search(r"jumps by \+([0-9.]+)", note).group(1)) < 0.8
+    assert not any("glitch in the lookback" in i.value for i in at.info)
+    shown = {name: np.asarray(v)[-10:] for name, v in traces(at).items()}
+    truth, undone, as_is = (
+        shown["truth"],
+        shown["Linear prediction"],
+        shown["Linear prediction, level shift read as signal"],
+    )
+    assert ((as_is - truth) ** 2).mean() > 10 * ((undone - truth) ** 2).mean()

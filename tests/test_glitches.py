@@ -114,3 +114,47 @@ def test_intermittent_counts_are_read_no_worse_than_as_they_are():
     forecast = forecasters.load("linear").predict(x[:, :100], 10)
     plain = linear_prediction.forecast(x[:, :100], 10)[0]
     assert ((forecast - x[:, 100:]) ** 2).mean() <= 1.01 * ((plain - x[:, 100:]) ** 2).mean()
+
+
+def test_a_level_shift_is_found_and_no_synthetic_or_shape_suite_lookback_has_one():
+    rng = np.random.default_rng(4)
+    x = 0.3 * np.cos(2 * np.pi * np.arange(100) / 41) + 0.05 * rng.standard_normal(100)
+    x[62:] += 1.2
+    at, jump = glitches.find_level_shift(normalise(x[None])[0])
+    assert at.tolist() == [62]
+    assert abs(jump[0] * normalise(x[None])[2][0, 0] - 1.2) < 0.15
+    spike = x.copy()
+    spike[62:] -= 1.2
+    spike[62] += 3.0  # one sample up and back down: a glitch, not a shift
+    assert glitches.find_level_shift(normalise(spike[None])[0])[0].tolist() == [-1]
+    t = np.arange(100)
+    square = np.where((t // 20) % 2 == 0, 1.0, -1.0)  # its edges recur: none of them is a shift
+    assert glitches.find_level_shift(square[None])[0].tolist() == [-1]
+    # Sums of harmonics, noisy or not, real windows (sunspots' steep rises too), trends, walks, waveforms.
+    for name in SUITES:
+        z = normalise(suite(name, n=256).as_float32().history)[0]
+        assert (glitches.find_level_shift(z)[0] < 0).all(), name
+
+
+def test_a_level_shift_in_the_lookback_is_undone_and_the_checks_choose_that_reading():
+    from core import evaluation
+
+    data = evaluation.shape_suite("level shift, 5% noise", n=300, seed=11).as_float32()
+    z = normalise(data.history)[0]
+    found = glitches.find_level_shift(z)[0] >= 0
+    assert found.mean() > 0.4  # the jumps are drawn from U(-1, 1): the small ones stay in the noise
+    at = glitches.find_level_shift(z)[0][found]
+    left = np.abs(np.diff(glitches.mend(z)[0][found], axis=1))[np.arange(len(at)), at - 1]
+    noise = 1.4826 * np.median(np.abs(np.diff(z[found], axis=1)), 1)  # a robust std of the row's steps
+    # Found, the step stood out by 6 such deviations; undone, what is left is typically the noise's own
+    # step, and nowhere enough to be found again.
+    assert np.median(left / noise) < 1.5 and (left < glitches.SHIFT_DEVIATIONS * noise).all()
+    naive = ((data.history[:, -1:] - data.future) ** 2).mean(1)
+    plain = ((glitches.linear(data.history, 10) - data.future) ** 2).mean(1)
+    read = ((forecasters.load("linear").predict(data.history, 10) - data.future) ** 2).mean(1)
+    untouched = ~found & ~glitches.find(z).any(1)
+    np.testing.assert_allclose(read[untouched], plain[untouched], rtol=1e-9)  # nothing found: as before
+    # Read as signal, the step rings through the fit: on the rows with a shift, 4x worse than repeating
+    # the last value. Undone, a quarter of that: about as good as repeating the last value.
+    assert plain[found].mean() > 3 * naive[found].mean()
+    assert read[found].mean() < 0.3 * plain[found].mean() and read[found].mean() < 1.1 * naive[found].mean()

@@ -54,10 +54,16 @@ def predict(key: str, history: np.ndarray, horizon: int, teacher_forced_future: 
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def glitch_reading(history: np.ndarray, horizon: int) -> tuple[list[int], float]:
-    """The lookback's glitch candidates and the weight linear prediction gives its repaired reading."""
+def glitch_reading(history: np.ndarray, horizon: int) -> tuple[list[int], int, float, float]:
+    """The lookback's bad readings and the weight linear prediction gives its mended reading.
+
+    -> (glitch candidates, the level shift's first sample or -1, its jump in the series' units, weight).
+    """
     _, mask, weight = glitches.linear_reading(history, horizon)
-    return np.flatnonzero(mask[0]).tolist(), float(weight[0])
+    z, _, scale = linear_prediction.normalise(np.atleast_2d(history))
+    at = int(glitches.mend(z)[2][0])
+    jump = float(glitches.find_level_shift(z)[1][0] * scale[0, 0]) if at >= 0 else 0.0
+    return np.flatnonzero(mask[0]).tolist(), at, jump, float(weight[0])
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -159,7 +165,9 @@ else:
                 "shorten them or pick a longer series in the Signal Lab."
             )
             st.stop()
-        start = st.slider("Where the lookback starts", 0, len(full) - length, len(full) - length, key="arena_start")
+        start = 0
+        if len(full) > length:  # a slider needs two places to choose from; exactly lookback + horizon has one
+            start = st.slider("Where the lookback starts", 0, len(full) - length, len(full) - length, key="arena_start")
         series = full[start : start + length]
 
 history, future = series[:lookback], series[lookback:]
@@ -183,11 +191,11 @@ for key in chosen:
         errors[key] = f"failed on this signal ({type(exc).__name__}: {exc})"
 
 labels = {k: label_of(k) for k in chosen}
-glitch_samples, repaired_share = glitch_reading(history, horizon)
-if glitch_samples and "linear" in forecasts:
-    # The lesson beside the repair: the same fit reading the glitch as part of the signal, dotted.
+glitch_samples, shift_at, shift_jump, repaired_share = glitch_reading(history, horizon)
+if (glitch_samples or shift_at >= 0) and "linear" in forecasts:
+    # The lesson beside the repair: the same fit reading the bad reading as part of the signal, dotted.
     forecasts["linear:as-is"] = as_is(history, horizon)
-    labels["linear:as-is"] = "Linear prediction, glitch read as signal"
+    labels["linear:as-is"] = f"Linear prediction, {'glitch' if glitch_samples else 'level shift'} read as signal"
     dashed.add("linear:as-is")
 with st.expander("What each forecaster is"):
     st.markdown(
@@ -222,6 +230,17 @@ if glitch_samples:
         "checked on a shorter lookback, so the networks are given the same two readings with linear "
         "prediction's weights. The poles below are fitted to the lookback as it is, glitch included: "
         "see how it scatters them off the circle."
+    )
+if shift_at >= 0:
+    st.info(
+        f"**A level shift in the lookback?** At t = {shift_at} (counting from 0 at the lookback's start) the "
+        f"series jumps by {shift_jump:+.3g} and stays there: one step far larger than any other, that the "
+        "samples after it keep. A fit of sine waves takes the step for part of the signal and rings across "
+        "it. So linear prediction and the sinusoid fit forecast the lookback twice, as it is and as if it "
+        f"had always been at its new level (the samples before t = {shift_at} moved by the jump), and "
+        "weight the two by how well each forecast the lookback's own end. Here linear prediction gives the "
+        f"second reading **{repaired_share:.0%}** of the weight, and the networks are given the same two "
+        "readings with those weights. Nothing can foresee a shift that has not happened yet."
     )
 if forecasts:
     table = pd.DataFrame(
