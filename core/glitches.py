@@ -4,7 +4,7 @@ A single spike in the lookback ruins an exact recurrence. Least squares fits the
 signal, and the fitted recurrence then echoes it into the forecast. On sums of 2-5 harmonics with one
 sample pushed to 5 times the series' peak (``benchmarks/bench_glitches.py``), `linear` was 23 times
 worse than repeating the last value (MSE 0.30 against 0.013, in units of the lookback's peak deviation;
-4e-9 now). Real series have such readings, so `linear` and `esprit` handle them in three steps, per
+3e-8 now). Real series have such readings, so `linear` and `esprit` handle them in three steps, per
 row, on the centred and scaled lookback:
 
 1. **Find** (``find``): an interior sample (not the first or last two) is a glitch candidate when it
