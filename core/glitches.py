@@ -193,6 +193,14 @@ def undo_level_shift(z: np.ndarray, at: np.ndarray, jump: np.ndarray) -> np.ndar
     return z + np.where(before & (at[:, None] >= 0), jump[:, None], 0.0)
 
 
+def level_shift_unless_glitch(z: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``find_level_shift`` on the rows of ``z`` whose glitch ``mask`` is empty (a glitchy row is mended
+    for its glitches only) -> (at [B], jump [B])."""
+    at, jump = find_level_shift(z)
+    clean = ~mask.any(1)
+    return np.where(clean, at, -1), np.where(clean, jump, 0.0)
+
+
 def mend(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row of ``z [B, n]`` read without its bad readings -> (mended [B, n], glitch mask [B, n], at [B]).
 
@@ -200,8 +208,7 @@ def mend(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     shift's first sample, -1 elsewhere). Other rows are returned unchanged.
     """
     mask = find(z)
-    at, jump = find_level_shift(z)
-    at = np.where(mask.any(1), -1, at)
+    at, jump = level_shift_unless_glitch(z, mask)
     return undo_level_shift(repair(z, mask), at, jump), mask, at
 
 

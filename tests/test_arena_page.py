@@ -22,6 +22,19 @@ def arena(**query) -> AppTest:
     return at
 
 
+def arena_on(values: np.ndarray, label: str) -> AppTest:
+    """The Arena forecasting ``values`` as the Signal Lab's (real) signal: its last lookback + horizon."""
+    from dashboard.state import KEY, CurrentSignal
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    at.session_state[KEY] = CurrentSignal(label=label, length=len(values), real=tuple(values.tolist()))
+    at.switch_page("views/arena.py").run()
+    at.radio(key="arena_source").set_value("Signal Lab's signal").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 def traces(at: AppTest) -> dict:
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     return {t["name"].removesuffix(" (off scale)"): plotly_values(t["y"]) for t in spec["data"] if "name" in t}
@@ -132,17 +145,10 @@ def test_off_scale_forecasts_are_flagged_not_allowed_to_flatten_the_plot():
 
 
 def test_a_glitch_in_the_lookback_is_named_and_the_repaired_reading_wins():
-    from dashboard.state import KEY, CurrentSignal
-
     t = np.arange(300)
     values = np.sin(2 * np.pi * t / 23) + 0.5 * np.cos(2 * np.pi * t / 9)
     values[-60] += 8.0  # one bad reading, 50 samples into the last 110-sample window's lookback
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py"), default_timeout=120)
-    at.run()
-    at.session_state[KEY] = CurrentSignal(label="glitchy", length=len(values), real=tuple(values.tolist()))
-    at.switch_page("views/arena.py").run()
-    at.radio(key="arena_source").set_value("Signal Lab's signal").run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = arena_on(values, "glitchy")
     note = next(i.value for i in at.info if "glitch in the lookback" in i.value)
     assert "t = 50" in note and "stands" in note
     assert "**100%**" in note
@@ -203,15 +209,8 @@ def test_the_robustness_colours_are_white_where_a_model_ties_repeating_the_last_
 
 
 def test_a_level_shift_in_the_lookback_is_named_and_its_undone_reading_wins():
-    from dashboard.state import KEY, CurrentSignal
-
     values = shapes.draw("level shift, 5% noise", 1, 110, seed=2)[0]  # jumps by about +0.7 at t = 87
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py"), default_timeout=120)
-    at.run()
-    at.session_state[KEY] = CurrentSignal(label="shifted", length=len(values), real=tuple(values.tolist()))
-    at.switch_page("views/arena.py").run()
-    at.radio(key="arena_source").set_value("Signal Lab's signal").run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = arena_on(values, "shifted")
     note = next(i.value for i in at.info if "level shift in the lookback" in i.value)
     assert "t = 87" in note and "**100%**" in note
     assert 0.6 < float(re.search(r"jumps by \+([0-9.]+)", note).group(1)) < 0.8

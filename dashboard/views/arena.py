@@ -61,9 +61,8 @@ def glitch_reading(history: np.ndarray, horizon: int) -> tuple[list[int], int, f
     """
     _, mask, weight = glitches.linear_reading(history, horizon)
     z, _, scale = linear_prediction.normalise(np.atleast_2d(history))
-    at = int(glitches.mend(z)[2][0])
-    jump = float(glitches.find_level_shift(z)[1][0] * scale[0, 0]) if at >= 0 else 0.0
-    return np.flatnonzero(mask[0]).tolist(), at, jump, float(weight[0])
+    at, jump = glitches.level_shift_unless_glitch(z, mask)
+    return np.flatnonzero(mask[0]).tolist(), int(at[0]), float(jump[0] * scale[0, 0]), float(weight[0])
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
